@@ -1,0 +1,159 @@
+/**
+ * Typed failures of the Womei client. Each class is named after a failure type; `type` is what the Temporal
+ * activities put on `ApplicationFailure.type`, and `retryable` says whether trying again can help.
+ * The one mapping from Womei's envelope (`ret`/`sub`/`msg`) to these classes is `errorFromEnvelope`.
+ */
+
+export type WomeiFailureType =
+  | 'TokenInvalid'
+  | 'SeatUnavailable'
+  | 'VoucherNotUsable'
+  | 'VoucherQuotaExceeded'
+  | 'OrderExpired'
+  | 'OrderNotFound'
+  | 'OrderNotPriced'
+  | 'PaymentRequired'
+  | 'WomeiBadRequest'
+  | 'WomeiRateLimited'
+  | 'WomeiUnavailable'
+  | 'WomeiProtocolError';
+
+export interface WomeiErrorDetails {
+  /** Endpoint path relative to the tenant/cinema root, e.g. `order/change/`. */
+  endpoint: string;
+  ret?: number;
+  sub?: number;
+  /** Womei's own message (Chinese), kept so operators can read what the server said. */
+  womeiMsg?: string;
+  httpStatus?: number;
+  /** Server-advised wait before retrying (from `ratelimit-reset` / `retry-after`). */
+  retryAfterMs?: number;
+}
+
+export abstract class WomeiError extends Error {
+  abstract readonly type: WomeiFailureType;
+  abstract readonly retryable: boolean;
+  readonly endpoint: string;
+  readonly ret?: number;
+  readonly sub?: number;
+  readonly womeiMsg?: string;
+  readonly httpStatus?: number;
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, details: WomeiErrorDetails, options?: { cause?: unknown }) {
+    super(message, options);
+    this.endpoint = details.endpoint;
+    this.ret = details.ret;
+    this.sub = details.sub;
+    this.womeiMsg = details.womeiMsg;
+    this.httpStatus = details.httpStatus;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+
+  override get name(): string {
+    return this.type;
+  }
+}
+
+/** sub 408: the user's session token expired or is unknown. A fresh token is needed; retrying cannot help. */
+export class TokenInvalid extends WomeiError {
+  readonly type = 'TokenInvalid';
+  readonly retryable = false;
+}
+/** `锁座失败`: a requested seat is locked by another order or sold. */
+export class SeatUnavailable extends WomeiError {
+  readonly type = 'SeatUnavailable';
+  readonly retryable = false;
+}
+/** sub 4004 and friends: the voucher is unknown, consumed, expired, or the cinema refused to validate it. */
+export class VoucherNotUsable extends WomeiError {
+  readonly type = 'VoucherNotUsable';
+  readonly retryable = false;
+}
+/** The per-person daily voucher validation quota is spent; only tomorrow helps. */
+export class VoucherQuotaExceeded extends WomeiError {
+  readonly type = 'VoucherQuotaExceeded';
+  readonly retryable = false;
+}
+/** The order's seat hold lapsed: a new order is needed. */
+export class OrderExpired extends WomeiError {
+  readonly type = 'OrderExpired';
+  readonly retryable = false;
+}
+export class OrderNotFound extends WomeiError {
+  readonly type = 'OrderNotFound';
+  readonly retryable = false;
+}
+/** sub 1000 on a voucher call: the order was never priced with an init `order/change/`. */
+export class OrderNotPriced extends WomeiError {
+  readonly type = 'OrderNotPriced';
+  readonly retryable = false;
+}
+/** Payment asked for an order whose payable amount is not 0 (only 0-yuan orders are paid by this service). */
+export class PaymentRequired extends WomeiError {
+  readonly type = 'PaymentRequired';
+  readonly retryable = false;
+}
+/** sub 1000 `参数错误` elsewhere, or an unknown route: our request is wrong; retrying sends the same. */
+export class WomeiBadRequest extends WomeiError {
+  readonly type = 'WomeiBadRequest';
+  readonly retryable = false;
+}
+/** Kong throttled us (HTTP 429). Retry after `retryAfterMs`. */
+export class WomeiRateLimited extends WomeiError {
+  readonly type = 'WomeiRateLimited';
+  readonly retryable = true;
+}
+/** Network failure, timeout, HTTP 5xx, or a "busy" business answer: transient. */
+export class WomeiUnavailable extends WomeiError {
+  readonly type = 'WomeiUnavailable';
+  readonly retryable = true;
+}
+/** A response that does not parse as the documented shape. Names the endpoint and the failing field. */
+export class WomeiProtocolError extends WomeiError {
+  readonly type = 'WomeiProtocolError';
+  readonly retryable = false;
+}
+
+/** Failure types a retry cannot fix; the activities' retry policy lists exactly these. */
+export const NON_RETRYABLE_WOMEI_FAILURES: readonly WomeiFailureType[] = [
+  'TokenInvalid',
+  'SeatUnavailable',
+  'VoucherNotUsable',
+  'VoucherQuotaExceeded',
+  'OrderExpired',
+  'OrderNotFound',
+  'OrderNotPriced',
+  'PaymentRequired',
+  'WomeiBadRequest',
+  'WomeiProtocolError',
+];
+
+const VOUCHER_ENDPOINTS = new Set(['order/voucher/price/']);
+
+/**
+ * Maps a non-success envelope to its typed error. Womei keeps HTTP 200 and `ret 0` for business errors and
+ * puts the reason in `sub` and a Chinese `msg`; where the code was never captured, the message decides.
+ */
+export function errorFromEnvelope(endpoint: string, ret: number, sub: number, msg: string): WomeiError {
+  const details: WomeiErrorDetails = { endpoint, ret, sub, womeiMsg: msg };
+  const say = (what: string) => `${endpoint}: ${what} (ret ${ret}, sub ${sub}, msg "${msg}")`;
+
+  if (sub === 408 || msg.includes('TOKEN超时')) return new TokenInvalid(say('user token expired or invalid'), details);
+  if (msg.includes('锁座失败')) return new SeatUnavailable(say('seat lock failed'), details);
+  if (msg.includes('验证次数')) return new VoucherQuotaExceeded(say('daily voucher validation quota spent'), details);
+  if (msg.includes('订单已失效') || msg.includes('订单已过期')) return new OrderExpired(say('order hold expired'), details);
+  if (msg.includes('订单不存在')) return new OrderNotFound(say('order not found'), details);
+  if (msg.includes('繁忙') || msg.includes('稍后再试') || sub >= 5000) {
+    return new WomeiUnavailable(say('Womei busy'), details);
+  }
+  if (sub === 1000 && VOUCHER_ENDPOINTS.has(endpoint)) {
+    return new OrderNotPriced(say('order not priced before voucher pre-check'), details);
+  }
+  if (sub === 4004 || sub === 4001 || sub === 4002 || sub === 4007 || sub === 4008 || sub === 4017 || msg.includes('兑换券')) {
+    return new VoucherNotUsable(say('voucher not usable'), details);
+  }
+  if (sub === 4201) return new PaymentRequired(say('order is not free to pay'), details);
+  if (sub === 1000 || msg === 'url not found') return new WomeiBadRequest(say('request refused'), details);
+  return new WomeiProtocolError(say('unrecognised Womei error'), details);
+}
