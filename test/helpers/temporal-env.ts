@@ -1,0 +1,19 @@
+/**
+ * Starts the official Temporal CLI dev server through the SDK (never a mock of Temporal), with the checkout's
+ * search attributes registered. A cold start on two cores takes several seconds: give beforeAll a long timeout.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { resolveTemporalCli } from '../../src/temporal-cli';
+import { CHECKOUT_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+
+export const DEV_SERVER_START_TIMEOUT_MS = 120_000;
+
+export async function startDevServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: resolveTemporalCli() },
+      searchAttributes: CHECKOUT_SEARCH_ATTRIBUTES,
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+}
