@@ -2,12 +2,13 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/', 'node_modules/', 'coverage/', '.data/', 'bin/'] },
+  { ignores: ['lib/', 'node_modules/', 'coverage/', '.data/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     rules: {

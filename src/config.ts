@@ -58,6 +58,7 @@ export const CONFIG_VARIABLES = {
     doc: 'payload keys `id:base64key,id2:base64key` (32-byte AES-256); the last one encrypts; unset = no encryption',
   },
   CODEC_SERVER_PORT: { schema: port.default(8888), doc: 'codec server port (`npm start`)' },
+  CODEC_SERVER_HOST: { schema: z.string().default('127.0.0.1'), doc: 'address the codec server listens on' },
   CODEC_SERVER_TOKEN: { schema: optionalString, doc: 'bearer token the codec server requires' },
   CODEC_SERVER_ALLOWED_ORIGIN: {
     schema: optionalString,
@@ -122,6 +123,7 @@ export function loadConfig(overrides: Partial<Record<keyof Vars, string>> = {}, 
     codec: {
       keys: v.CODEC_KEYS,
       serverPort: v.CODEC_SERVER_PORT,
+      serverHost: v.CODEC_SERVER_HOST,
       serverToken: v.CODEC_SERVER_TOKEN,
       allowedOrigin: v.CODEC_SERVER_ALLOWED_ORIGIN,
     },

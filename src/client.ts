@@ -1,0 +1,357 @@
+/**
+ * The library a backend imports to run checkouts: start (idempotent on the request id), status, result,
+ * cancel, list, and a fast "order created" answer through update-with-start.
+ *
+ * Idempotency, decided once here:
+ * - the workflow id is derived from the request id (`checkout-<requestId>`);
+ * - `workflowIdConflictPolicy: USE_EXISTING`: a second start while the checkout runs attaches to it;
+ * - `workflowIdReusePolicy: REJECT_DUPLICATE`: a request id whose checkout has finished (in any outcome) is
+ *   never run again; the caller gets the finished checkout back. A retry with a new intent needs a new request id.
+ * - the same request id with a different order (cinema, schedule, seats) is refused with `IdempotencyConflict`
+ *   instead of silently answering for another checkout.
+ */
+import {
+  Client,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Connection,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure, type DataConverter, type SearchAttributePair } from '@temporalio/common';
+import { loadConfig, type AppConfig } from './config';
+import { createDataConverter } from './codec/data-converter';
+import { connectToTemporal } from './temporal-connection';
+import { redactText } from './redact';
+import { parseCheckoutInput, type CheckoutInput, type CheckoutRequest } from '../workflows/input';
+import {
+  CHECKOUT_PHASES,
+  CHECKOUT_WORKFLOW_TYPE,
+  checkoutWorkflowId,
+  statusQuery,
+  waitForOrderUpdate,
+  type CheckoutPhase,
+  type CheckoutResult,
+  type CheckoutStatus,
+} from '../workflows/messages';
+import {
+  CHECKOUT_CINEMA_ID,
+  CHECKOUT_ORDER_ID,
+  CHECKOUT_PHASE,
+  CHECKOUT_REQUEST_ID,
+} from '../workflows/search-attributes';
+
+export interface StartedCheckout {
+  workflowId: string;
+  runId?: string;
+  /** False when the request id already had a checkout (running or finished) and that one is returned. */
+  started: boolean;
+  /** Set when `waitForOrder` was asked and the order exists. */
+  orderId?: string;
+}
+
+export interface CheckoutSummary {
+  workflowId: string;
+  runId: string;
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT... */
+  status: string;
+  phase?: string;
+  requestId?: string;
+  cinemaId?: string;
+  orderId?: string;
+  startTime: Date;
+  closeTime?: Date;
+}
+
+export interface ListFilter {
+  phase?: CheckoutPhase;
+  cinemaId?: string;
+  orderId?: string;
+  requestId?: string;
+  /** Only running (true) or only closed (false) checkouts. */
+  running?: boolean;
+  limit?: number;
+}
+
+/** The request id already belongs to a checkout for another order. */
+export class IdempotencyConflict extends Error {
+  override readonly name = 'IdempotencyConflict';
+}
+
+/** A list filter or checkout id that cannot be used. Names the field. */
+export class InvalidArgument extends Error {
+  override readonly name = 'InvalidArgument';
+}
+
+export class CheckoutNotFound extends Error {
+  override readonly name = 'CheckoutNotFound';
+}
+
+export interface CheckoutClientOptions {
+  config?: AppConfig;
+  /** An existing connection (tests, or a backend that shares one); otherwise one is opened from the environment. */
+  connection?: Connection;
+  namespace?: string;
+  dataConverter?: DataConverter;
+}
+
+const DIGITS = /^\d{1,18}$/;
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
+
+export class CheckoutClient {
+  private constructor(
+    readonly temporal: Client,
+    private readonly taskQueue: string,
+    private readonly ownsConnection: boolean,
+  ) {}
+
+  static async connect(options: CheckoutClientOptions = {}): Promise<CheckoutClient> {
+    const config = options.config ?? loadConfig();
+    let connection = options.connection;
+    let namespace = options.namespace ?? config.temporal.namespace;
+    if (!connection) {
+      const opened = await connectToTemporal(config);
+      connection = opened.connection;
+      namespace = options.namespace ?? opened.namespace;
+    }
+    const dataConverter = options.dataConverter ?? createDataConverter(config);
+    const client = new Client({ connection, namespace, dataConverter });
+    return new CheckoutClient(client, config.temporal.taskQueue, !options.connection);
+  }
+
+  /**
+   * Validates the request (throws `InvalidInput` naming the field, before anything starts) and starts the
+   * checkout, or returns the one this request id already has. With `waitForOrder`, answers once Womei has
+   * created the order (update-with-start), while the rest of the checkout goes on.
+   */
+  async startCheckout(request: CheckoutRequest, options: { waitForOrder?: boolean } = {}): Promise<StartedCheckout> {
+    const input = parseCheckoutInput(request);
+    const workflowId = checkoutWorkflowId(input.requestId);
+    const startOptions = {
+      taskQueue: this.taskQueue,
+      workflowId,
+      args: [request],
+      workflowIdConflictPolicy: 'USE_EXISTING' as const,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+      typedSearchAttributes: startSearchAttributes(input),
+      memo: { cinemaId: input.cinemaId, scheduleId: input.scheduleId, seats: input.seats.length },
+      staticSummary: describeCheckout(input),
+      staticDetails: detailCheckout(input),
+    };
+    // Only reports `started`; the one-checkout-per-request guarantee itself comes from the id policies above,
+    // which also settle two concurrent first starts.
+    const existedBefore = await this.exists(workflowId);
+    try {
+      if (options.waitForOrder) {
+        const operation = new WithStartWorkflowOperation(CHECKOUT_WORKFLOW_TYPE, startOptions);
+        const answer = await this.temporal.workflow.executeUpdateWithStart(waitForOrderUpdate, {
+          startWorkflowOperation: operation,
+        });
+        const runId = await this.assertSameRequest(await operation.workflowHandle(), input);
+        return { workflowId, runId, started: !existedBefore, orderId: answer.orderId };
+      }
+      const handle = await this.temporal.workflow.start(CHECKOUT_WORKFLOW_TYPE, startOptions);
+      const runId = await this.assertSameRequest(handle, input);
+      return { workflowId, runId, started: !existedBefore };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      // REJECT_DUPLICATE: this request id already finished. Return that checkout, never run a second one.
+      const handle = this.temporal.workflow.getHandle(workflowId);
+      const runId = await this.assertSameRequest(handle, input);
+      const status = options.waitForOrder ? await handle.query(statusQuery) : undefined;
+      return { workflowId, runId, started: false, orderId: status?.orderId };
+    }
+  }
+
+  private async exists(workflowId: string): Promise<boolean> {
+    try {
+      await this.temporal.workflow.getHandle(workflowId).describe();
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  async getStatus(id: string): Promise<CheckoutStatus> {
+    return this.withHandle(id, (handle) => handle.query(statusQuery));
+  }
+
+  /** Waits for the end and returns the outcome (COMPLETED, COMPENSATED or NEEDS_ATTENTION) without throwing for it. */
+  async waitForResult(id: string): Promise<CheckoutResult> {
+    return this.withHandle(id, async (handle) => {
+      try {
+        return (await handle.result()) as CheckoutResult;
+      } catch (error) {
+        const outcome = outcomeOf(error);
+        if (outcome) return outcome;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Waits for the outcome while handing each status to `onStatus` (progress lines). A status query can miss
+   * while a worker restarts; the next poll catches up.
+   */
+  async follow(id: string, onStatus: (status: CheckoutStatus) => void, intervalMs = 400): Promise<CheckoutResult> {
+    const result = this.waitForResult(id);
+    let finished = false;
+    const settled = result.then(
+      () => (finished = true),
+      () => (finished = true),
+    );
+    const poll = async () => {
+      try {
+        onStatus(await this.getStatus(id));
+      } catch {
+        // Missed poll: see above.
+      }
+    };
+    while (!finished) {
+      await poll();
+      await Promise.race([settled, new Promise((r) => setTimeout(r, intervalMs))]);
+    }
+    await poll();
+    return result;
+  }
+
+  /** Asks the checkout to stop; it compensates (unbinds, releases the order) before it ends. */
+  async cancel(id: string): Promise<void> {
+    await this.withHandle(id, (handle) => handle.cancel());
+  }
+
+  async list(filter: ListFilter = {}): Promise<CheckoutSummary[]> {
+    const limit = filter.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InvalidArgument('limit: must be an integer 1-1000');
+    const summaries: CheckoutSummary[] = [];
+    for await (const execution of this.temporal.workflow.list({ query: visibilityQuery(filter) })) {
+      const attributes = execution.typedSearchAttributes;
+      summaries.push({
+        workflowId: execution.workflowId,
+        runId: execution.runId,
+        status: execution.status.name,
+        phase: attributes.get(CHECKOUT_PHASE),
+        requestId: attributes.get(CHECKOUT_REQUEST_ID),
+        cinemaId: attributes.get(CHECKOUT_CINEMA_ID),
+        orderId: attributes.get(CHECKOUT_ORDER_ID),
+        startTime: execution.startTime,
+        closeTime: execution.closeTime,
+      });
+      if (summaries.length >= limit) break;
+    }
+    return summaries;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection) await this.temporal.connection.close();
+  }
+
+  /** Accepts a request id or a workflow id (`checkout-…`). */
+  workflowIdOf(id: string): string {
+    if (!ID_PATTERN.test(id)) throw new InvalidArgument('id: must be a request id or checkout workflow id (A-Z a-z 0-9 _ -)');
+    return id.startsWith('checkout-') ? id : checkoutWorkflowId(id);
+  }
+
+  private async withHandle<T>(id: string, use: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
+    const workflowId = this.workflowIdOf(id);
+    try {
+      return await use(this.temporal.workflow.getHandle(workflowId));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new CheckoutNotFound(`no checkout ${workflowId}`);
+      throw error;
+    }
+  }
+
+  /** Returns the run id of the checkout the request id belongs to. */
+  private async assertSameRequest(handle: WorkflowHandle, input: CheckoutInput): Promise<string> {
+    const description = await handle.describe();
+    const attributes = description.typedSearchAttributes;
+    const memo = (description.memo ?? {}) as { scheduleId?: string; seats?: number };
+    const sameCinema = attributes.get(CHECKOUT_CINEMA_ID) === input.cinemaId;
+    const sameSchedule = memo.scheduleId === undefined || memo.scheduleId === input.scheduleId;
+    const sameSeatCount = memo.seats === undefined || memo.seats === input.seats.length;
+    if (!sameCinema || !sameSchedule || !sameSeatCount) {
+      throw new IdempotencyConflict(
+        `requestId ${input.requestId} already belongs to checkout ${handle.workflowId} for another order; use a new request id`,
+      );
+    }
+    return description.runId;
+  }
+}
+
+/** Set at start so a checkout is findable before its first workflow task; the workflow upserts the rest. */
+function startSearchAttributes(input: CheckoutInput): SearchAttributePair[] {
+  return [
+    { key: CHECKOUT_REQUEST_ID, value: input.requestId },
+    { key: CHECKOUT_CINEMA_ID, value: input.cinemaId },
+    { key: CHECKOUT_PHASE, value: 'STARTING' },
+  ];
+}
+
+function vouchersText(input: CheckoutInput): string {
+  return 'codes' in input.vouchers
+    ? `${input.vouchers.codes.length} voucher${input.vouchers.codes.length === 1 ? '' : 's'}`
+    : `the best vouchers in the wallet${input.vouchers.max ? ` (at most ${input.vouchers.max})` : ''}`;
+}
+
+/** One line the Web UI shows beside the workflow id. */
+export function describeCheckout(input: CheckoutInput): string {
+  const seats = `${input.seats.length} seat${input.seats.length === 1 ? '' : 's'}`;
+  return `Checkout ${seats} with ${vouchersText(input)} at cinema ${input.cinemaId}, schedule ${input.scheduleId}${input.payIfFree ? ', pay if free' : ''}`;
+}
+
+function detailCheckout(input: CheckoutInput): string {
+  return [
+    `**Request** \`${input.requestId}\``,
+    `**Cinema** ${input.cinemaId} · **Schedule** ${input.scheduleId}`,
+    `**Seats** ${input.seats.map((s) => `\`${s}\``).join(', ')}`,
+    `**Vouchers** ${'codes' in input.vouchers ? input.vouchers.codes.map((c) => `\`${c}\``).join(', ') : vouchersText(input)}`,
+    `**Pay if free** ${input.payIfFree ? 'yes' : 'no'}`,
+  ].join('\n\n');
+}
+
+/** The visibility query for a filter; every value is checked against its format first (no query injection). */
+export function visibilityQuery(filter: ListFilter): string {
+  const clauses = [`WorkflowType = "${CHECKOUT_WORKFLOW_TYPE}"`];
+  if (filter.phase !== undefined) {
+    if (!(CHECKOUT_PHASES as readonly string[]).includes(filter.phase)) {
+      throw new InvalidArgument(`phase: must be one of ${CHECKOUT_PHASES.join(', ')}`);
+    }
+    clauses.push(`${CHECKOUT_PHASE.name} = "${filter.phase}"`);
+  }
+  if (filter.cinemaId !== undefined) {
+    if (!DIGITS.test(filter.cinemaId)) throw new InvalidArgument('cinemaId: must be digits');
+    clauses.push(`${CHECKOUT_CINEMA_ID.name} = "${filter.cinemaId}"`);
+  }
+  if (filter.orderId !== undefined) {
+    if (!DIGITS.test(filter.orderId)) throw new InvalidArgument('orderId: must be digits');
+    clauses.push(`${CHECKOUT_ORDER_ID.name} = "${filter.orderId}"`);
+  }
+  if (filter.requestId !== undefined) {
+    if (!ID_PATTERN.test(filter.requestId)) throw new InvalidArgument('requestId: must be 1-64 of A-Z a-z 0-9 _ -');
+    clauses.push(`${CHECKOUT_REQUEST_ID.name} = "${filter.requestId}"`);
+  }
+  if (filter.running !== undefined) clauses.push(filter.running ? 'ExecutionStatus = "Running"' : 'ExecutionStatus != "Running"');
+  return clauses.join(' AND ');
+}
+
+/** COMPENSATED and NEEDS_ATTENTION end the workflow as a failure carrying the CheckoutResult as details[0]. */
+export function outcomeOf(error: unknown): CheckoutResult | undefined {
+  if (!(error instanceof WorkflowFailedError)) return undefined;
+  let cause: unknown = error.cause;
+  while (cause) {
+    if (cause instanceof ApplicationFailure) {
+      const details = cause.details?.[0] as CheckoutResult | undefined;
+      if (details && typeof details === 'object' && 'outcome' in details) return details;
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Error text safe for logs and the CLI. */
+export function describeError(error: unknown): string {
+  return redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+}

@@ -1,0 +1,150 @@
+/**
+ * `npm start`: the whole thing on its embedded default, in one process tree.
+ *   1. the official Temporal dev server (persistent SQLite under .data/, Web UI, search attributes registered,
+ *      the codec server as the UI's codec endpoint),
+ *   2. the codec server (payloads in history are encrypted; the local UI decodes them through it),
+ *   3. the sandbox Womei server,
+ *   4. a checkout worker,
+ *   5. one demo checkout (2 seats, 2 vouchers) started through the client, printed step by step,
+ * then stays up until Ctrl-C and shuts everything down in reverse order.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { loadConfig, type AppConfig } from './config';
+import { CheckoutClient, describeError } from './client';
+import { formatResult, ProgressPrinter, workflowUiLink } from './cli-format';
+import { createEncryptionCodec } from './codec/codec';
+import { generateCodecKey, parseCodecKeys } from './codec/keys';
+import { startCodecServer } from './codec/server';
+import { startDevServer } from './dev-server';
+import { assertPortFree } from './ports';
+import { FIXTURE, startSandbox } from './sandbox/server';
+import { createCheckoutWorker, jsonLogger } from './worker';
+import type { CheckoutRequest } from '../workflows/input';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * The dev server's history persists in .data/, so its encryption key must persist too: without CODEC_KEYS,
+ * one is generated once and kept (git-ignored) beside the database.
+ */
+function localCodecSecrets(dataDir: string, config: AppConfig): { keys: string; bearer: string } {
+  const file = join(dataDir, 'codec.json');
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { keys: string; bearer: string }) : undefined;
+  const secrets = {
+    keys: config.codec.keys ?? saved?.keys ?? generateCodecKey('local1'),
+    bearer: config.codec.serverToken ?? saved?.bearer ?? randomBytes(24).toString('base64url'),
+  };
+  if (!saved) writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
+function demoRequest(): CheckoutRequest {
+  return {
+    requestId: `demo-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`,
+    cinemaId: FIXTURE.cinemas.beijing,
+    scheduleId: String(FIXTURE.schedules.beijing),
+    seats: FIXTURE.seats.beijing.slice(0, 2),
+    token: FIXTURE.tokens.rich,
+    vouchers: { codes: FIXTURE.vouchers.rich.unused.slice(0, 2) },
+  };
+}
+
+async function main(): Promise<void> {
+  const base = loadConfig();
+  const [temporalHost, temporalPort] = [base.temporal.address.replace(/:\d+$/, ''), Number(base.temporal.address.split(':').pop())];
+  await assertPortFree(temporalPort, temporalHost, 'TEMPORAL_ADDRESS');
+  await assertPortFree(base.temporal.uiPort, '127.0.0.1', 'TEMPORAL_UI_PORT');
+  await assertPortFree(base.sandbox.port, base.sandbox.host, 'SANDBOX_PORT');
+  await assertPortFree(base.codec.serverPort, base.codec.serverHost, 'CODEC_SERVER_PORT');
+
+  const dbFile = resolve(base.temporal.devDbFile);
+  mkdirSync(dirname(dbFile), { recursive: true });
+  const secrets = localCodecSecrets(dirname(dbFile), base);
+  const uiOrigin = `http://localhost:${base.temporal.uiPort}`;
+  const config = loadConfig({
+    CODEC_KEYS: secrets.keys,
+    // The worker talks to the embedded sandbox, which offers the (assumed) cancel route.
+    WOMEI_BASE_URL: `http://127.0.0.1:${base.sandbox.port}`,
+    WOMEI_CANCEL_PATH: base.womei.cancelPath ?? 'order/cancel/',
+  });
+  Runtime.install({ logger: jsonLogger('WARN') });
+
+  const stops: (() => Promise<void>)[] = [];
+  const shutdown = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const codec = createEncryptionCodec(parseCodecKeys(secrets.keys));
+    const codecServer = await startCodecServer({
+      port: config.codec.serverPort,
+      host: config.codec.serverHost,
+      codec,
+      bearerToken: secrets.bearer,
+      allowedOrigin: config.codec.allowedOrigin ?? uiOrigin,
+    });
+    stops.push(() => codecServer.close());
+    say(`codec server    ${codecServer.url} (key ${codec.currentKeyId}; Web UI origin ${uiOrigin} allowed)`);
+
+    const devServer = await startDevServer({
+      address: config.temporal.address,
+      namespace: config.temporal.namespace,
+      uiPort: config.temporal.uiPort,
+      dbFile,
+      codecEndpoint: `http://localhost:${config.codec.serverPort}`,
+    });
+    stops.push(() => devServer.stop());
+    say(`temporal        ${config.temporal.address} (dev server, history in ${base.temporal.devDbFile}); Web UI ${devServer.uiUrl}`);
+
+    const sandbox = await startSandbox({ ...config.sandbox, port: config.sandbox.port, host: config.sandbox.host });
+    stops.push(() => sandbox.close());
+    say(`womei sandbox   ${sandbox.url}`);
+
+    const connection = await NativeConnection.connect({ address: config.temporal.address });
+    stops.push(() => connection.close());
+    const worker: Worker = await createCheckoutWorker({ connection, config });
+    const running = worker.run();
+    stops.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+    say(`worker          task queue ${config.temporal.taskQueue}`);
+
+    const client = await CheckoutClient.connect({ config });
+    stops.push(() => client.close());
+    await runDemo(client, config);
+    say('');
+    say(`Everything stays up: open ${devServer.uiUrl} · decode payloads with the CLI:`);
+    say(`  temporal workflow show -w <id> --codec-endpoint http://localhost:${config.codec.serverPort} --codec-auth 'Bearer ${secrets.bearer}'`);
+    say('Press Ctrl-C to stop.');
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    say('stopping: worker, sandbox, Temporal, codec server…');
+  } finally {
+    await shutdown();
+  }
+  say('stopped');
+}
+
+async function runDemo(client: CheckoutClient, config: AppConfig): Promise<void> {
+  const request = demoRequest();
+  say('');
+  say(`demo checkout   ${request.seats.length} seats, ${'codes' in request.vouchers ? request.vouchers.codes.length : 0} vouchers at cinema ${request.cinemaId}, schedule ${request.scheduleId}`);
+  const started = await client.startCheckout(request, { waitForOrder: true });
+  say(`  order ${started.orderId} created — workflow ${started.workflowId}`);
+  say(`  Web UI: ${workflowUiLink(config, started.workflowId)}`);
+  const progress = new ProgressPrinter(say);
+  const result = await client.follow(started.workflowId, (status) => progress.update(status), 300);
+  say('');
+  for (const line of formatResult(result)) say(line);
+  say(`  Web UI: ${workflowUiLink(config, started.workflowId)}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${describeError(error)}\n`);
+  process.exit(1);
+});
