@@ -135,8 +135,14 @@ const VOUCHER_ENDPOINTS = new Set(['order/voucher/price/']);
  * Maps a non-success envelope to its typed error. Womei keeps HTTP 200 and `ret 0` for business errors and
  * puts the reason in `sub` and a Chinese `msg`; where the code was never captured, the message decides.
  */
-export function errorFromEnvelope(endpoint: string, ret: number, sub: number, msg: string): WomeiError {
-  const details: WomeiErrorDetails = { endpoint, ret, sub, womeiMsg: msg };
+export function errorFromEnvelope(
+  endpoint: string,
+  ret: number,
+  sub: number,
+  msg: string,
+  extra: Pick<WomeiErrorDetails, 'httpStatus'> = {},
+): WomeiError {
+  const details: WomeiErrorDetails = { endpoint, ret, sub, womeiMsg: msg, ...extra };
   const say = (what: string) => `${endpoint}: ${what} (ret ${ret}, sub ${sub}, msg "${msg}")`;
 
   if (sub === 408 || msg.includes('TOKEN超时')) return new TokenInvalid(say('user token expired or invalid'), details);

@@ -1,0 +1,87 @@
+/**
+ * The one ky instance and the request pipeline every endpoint goes through: build the URL and headers, send,
+ * classify the status, read the body within the same deadline, parse envelope and data. No retries here:
+ * Temporal owns them, and a silently repeated `order/ticket/` could create a second order.
+ */
+import ky from 'ky';
+import type { z } from 'zod';
+import { TokenInvalid, WomeiBadRequest, WomeiError } from './errors';
+import { formBody, womeiHeaders } from './headers';
+import { routePath, type EndpointDef } from './endpoints';
+import { failureFromThrown } from './network';
+import { failureFromStatus, parseResponseBody } from './response';
+import type { WomeiSession } from './types';
+
+export interface WomeiHttpConfig {
+  baseUrl: string;
+  tenant: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+export interface WomeiRequest<S extends z.ZodType> {
+  endpoint: EndpointDef;
+  session: WomeiSession;
+  query?: Record<string, string>;
+  form?: Record<string, string>;
+  /** Schema of the envelope's `data`. */
+  data: S;
+  /** Further secrets sent in this request (a voucher password) that must not reach an error message. */
+  secrets?: string[];
+}
+
+export type WomeiCall = <S extends z.ZodType>(request: WomeiRequest<S>) => Promise<z.output<S>>;
+
+/** A token is sent as a header: anything that is not one visible-ASCII word cannot be a Womei token. */
+const HEADER_SAFE_TOKEN = /^[\x21-\x7e]+$/;
+
+export function createWomeiHttp(config: WomeiHttpConfig): WomeiCall {
+  const api = ky.create({
+    prefixUrl: config.baseUrl,
+    timeout: config.timeoutMs,
+    retry: 0,
+    throwHttpErrors: false,
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+  });
+
+  return async function call<S extends z.ZodType>(request: WomeiRequest<S>): Promise<z.output<S>> {
+    const { endpoint, session } = request;
+    const name = endpoint.path;
+    checkSession(name, endpoint, session);
+    const secrets = [session.token, ...(request.secrets ?? [])];
+    const query = request.query ? `?${formBody(request.query)}` : '';
+    const url = routePath(endpoint, config.tenant, session.cinemaId) + query;
+    // ky's timeout stops at the response headers; this signal also bounds reading the body.
+    const signal = AbortSignal.timeout(config.timeoutMs);
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await api(url, {
+        method: endpoint.method,
+        headers: womeiHeaders(session.token, config.tenant, endpoint.method),
+        ...(endpoint.method === 'POST' ? { body: formBody(request.form ?? {}) } : {}),
+        signal,
+      });
+      const failure = failureFromStatus(name, response.status, response.headers);
+      if (failure) {
+        void response.body?.cancel().catch(() => undefined);
+        throw failure;
+      }
+      text = await response.text();
+    } catch (error) {
+      if (error instanceof WomeiError) throw error;
+      throw failureFromThrown(name, error, config.timeoutMs, secrets);
+    }
+    return parseResponseBody(name, { status: response.status, text }, request.data, secrets);
+  };
+}
+
+function checkSession(name: string, endpoint: EndpointDef, session: WomeiSession): void {
+  if (typeof session.token !== 'string' || !HEADER_SAFE_TOKEN.test(session.token)) {
+    throw new TokenInvalid(`${name}: the user token is empty or not a valid header value`, { endpoint: name });
+  }
+  if (endpoint.scope === 'cinema' && !/^\d+$/.test(session.cinemaId)) {
+    throw new WomeiBadRequest(`${name}: cinema id must be a string of digits`, { endpoint: name });
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * zod schemas of Womei's wire format (womei-api.md §1.3, §3). Each endpoint has a `…Wire` schema (the snake_case
+ * shape as sent; the sandbox can type its answers with `z.input<typeof …Wire>`) and a `…Data` schema that parses
+ * the envelope's `data` and turns it into the camelCase contract of `types.ts`.
+ *
+ * Strict where a wrong value would mislead the checkout (ids, prices, counts, status, voucher codes); tolerant of
+ * fields we do not read (zod objects strip unknown keys) and of PHP's habit of sending `[]` or `{}` for "empty".
+ */
+import { z } from 'zod';
+import type {
+  CreatedOrder,
+  OrderInfo,
+  OrderPrice,
+  PaymentQuery,
+  PaymentStarted,
+  TypedVoucher,
+  UserOrderSummary,
+  VoucherPage,
+  VoucherPriceCheck,
+  VoucherUse,
+  VoucherWallet,
+  WalletVoucher,
+} from './types';
+
+// ---- building blocks ---------------------------------------------------------------------------------------
+
+/** Order and cinema ids: strings of digits (`"250624153810000654"`, `"9647"`). */
+export const digitId = z.string().regex(/^\d+$/, 'expected a string of digits');
+/** Yuan as a JSON number (49, 35.9). z.number() already refuses NaN and Infinity. */
+export const money = z.number().nonnegative();
+export const count = z.number().int().nonnegative();
+export const unixSeconds = z.number().int().nonnegative();
+/** Some integers arrive as numbers in one place and digit strings in another (`schedule_id`, `ticket_num`). */
+export const intLike = z.union([count, digitId.transform(Number)]);
+/** A voucher code is comma-joined on the wire, so a comma or whitespace inside one would corrupt a bind. */
+export const voucherCode = z.string().regex(/^[^\s,]+$/, 'expected a voucher code (no spaces or commas)');
+const looseRecord = z.record(z.string(), z.unknown());
+
+function isEmptyContainer(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === 'object' && v !== null && Object.keys(v).length === 0;
+}
+
+/** PHP's `json_encode` writes an empty array as `[]` even where an object is meant (and vice versa). */
+export function emptyAs<T extends z.ZodType>(empty: z.input<T>, schema: T) {
+  return z.preprocess((v) => (isEmptyContainer(v) ? empty : v), schema);
+}
+
+/** `voucher_use: {}` means "no voucher": null, never a voucher use of 0. */
+export function emptyAsNull<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (isEmptyContainer(v) ? null : v), schema.nullable());
+}
+
+// ---- envelope ----------------------------------------------------------------------------------------------
+
+export const envelopeSchema = z.object({
+  ret: z.number().int(),
+  sub: z.number().int(),
+  msg: z.string(),
+  data: z.unknown(),
+});
+export type Envelope = z.output<typeof envelopeSchema>;
+
+// ---- order/ticket/ -----------------------------------------------------------------------------------------
+
+export const createOrderWire = z.object({ order_id: digitId, server_time: unixSeconds });
+export const createOrderData = createOrderWire.transform(
+  (w): CreatedOrder => ({ orderId: w.order_id, serverTime: w.server_time }),
+);
+
+// ---- order/change/ -----------------------------------------------------------------------------------------
+
+export const voucherUseWire = z.object({
+  use_num: count,
+  use_codes: z.array(voucherCode),
+  use_total_price: money,
+  use_detail: z.array(money),
+  extra_price: money,
+});
+
+const toVoucherUse = (w: Omit<z.output<typeof voucherUseWire>, 'extra_price'> & { extra_price?: number }): VoucherUse => ({
+  useNum: w.use_num,
+  useCodes: w.use_codes,
+  useTotalPrice: w.use_total_price,
+  useDetail: w.use_detail,
+  // order/info/'s voucher_use was captured without extra_price; Womei then adds nothing on top.
+  extraPrice: w.extra_price ?? 0,
+});
+
+export const orderPriceWire = z.object({
+  order_id: digitId,
+  order_total_price: money,
+  order_payment_price: money,
+  ticket_total_price: money,
+  ticket_payment_total_price: money,
+  ticket_single_price: money,
+  ticket_num: count,
+  voucher_use: emptyAsNull(voucherUseWire),
+  voucher_discounts: emptyAs([], z.array(voucherCode)),
+});
+export const orderPriceData = orderPriceWire.transform(
+  (w): OrderPrice => ({
+    orderId: w.order_id,
+    orderTotalPrice: w.order_total_price,
+    orderPaymentPrice: w.order_payment_price,
+    ticketTotalPrice: w.ticket_total_price,
+    ticketPaymentTotalPrice: w.ticket_payment_total_price,
+    ticketSinglePrice: w.ticket_single_price,
+    ticketNum: w.ticket_num,
+    voucherUse: w.voucher_use === null ? null : toVoucherUse(w.voucher_use),
+    voucherDiscounts: w.voucher_discounts,
+  }),
+);
+
+// ---- order/info/ -------------------------------------------------------------------------------------------
+
+export const orderInfoVoucherUseWire = voucherUseWire.extend({
+  extra_price: money.optional(),
+  use_total_desc: z.string().optional(),
+});
+
+export const orderInfoWire = z.object({
+  order_id: digitId,
+  status: z.string().min(1),
+  status_desc: z.string(),
+  cinema_id: digitId,
+  order_total_price: money,
+  order_payment_price: money,
+  ticket_total_price: money,
+  ticket_code: z.string(),
+  ticket_code_arr: emptyAs([], z.array(z.object({ name: z.string(), code: z.string() }))),
+  voucher_use: emptyAsNull(orderInfoVoucherUseWire),
+  ticket_items: z.object({
+    ticket_num: intLike,
+    schedule_id: intLike,
+    seat_info: z.string(),
+    hall_name: z.string(),
+  }),
+  pay_time: z.string(),
+  movie_name: z.string(),
+  show_date: z.string(),
+  /** Not read; declared because it arrives as an int or a string and the sandbox may mirror either. */
+  movie_egg_num: z.union([z.number(), z.string()]).optional(),
+});
+export const orderInfoData = orderInfoWire.transform(
+  (w): OrderInfo => ({
+    orderId: w.order_id,
+    status: w.status,
+    statusDesc: w.status_desc,
+    cinemaId: w.cinema_id,
+    orderTotalPrice: w.order_total_price,
+    orderPaymentPrice: w.order_payment_price,
+    ticketTotalPrice: w.ticket_total_price,
+    ticketCode: w.ticket_code,
+    ticketCodes: w.ticket_code_arr,
+    voucherUse:
+      w.voucher_use === null
+        ? null
+        : { ...toVoucherUse(w.voucher_use), ...(w.voucher_use.use_total_desc === undefined ? {} : { useTotalDesc: w.voucher_use.use_total_desc }) },
+    ticketItems: {
+      ticketNum: w.ticket_items.ticket_num,
+      scheduleId: w.ticket_items.schedule_id,
+      seatInfo: w.ticket_items.seat_info,
+      hallName: w.ticket_items.hall_name,
+    },
+    payTime: w.pay_time,
+    movieName: w.movie_name,
+    showDate: w.show_date,
+  }),
+);
+
+// ---- order/voucher/price/ ----------------------------------------------------------------------------------
+
+export const voucherPriceWire = z.object({ surcharge_price: money, pay_price: money, surcharge_msg: z.string() });
+export const voucherPriceData = voucherPriceWire.transform(
+  (w): VoucherPriceCheck => ({ surchargePrice: w.surcharge_price, payPrice: w.pay_price, surchargeMsg: w.surcharge_msg }),
+);
+
+// ---- user/voucher/list/ ------------------------------------------------------------------------------------
+
+export const walletVoucherWire = z.object({
+  voucher_code: voucherCode,
+  voucher_code_mask: z.string(),
+  voucher_name: z.string(),
+  expire_time: unixSeconds,
+  expire_time_string: z.string(),
+  voucher_num: count,
+  voucher_desc: z.string(),
+});
+const toWalletVoucher = (w: z.output<typeof walletVoucherWire>): WalletVoucher => ({
+  voucherCode: w.voucher_code,
+  voucherCodeMask: w.voucher_code_mask,
+  voucherName: w.voucher_name,
+  expireTime: w.expire_time,
+  expireTimeString: w.expire_time_string,
+  voucherNum: w.voucher_num,
+  voucherDesc: w.voucher_desc,
+});
+const walletList = emptyAs([], z.array(walletVoucherWire));
+
+export const voucherWalletWire = z.object({ unused: walletList, used: walletList, disabled: walletList });
+export const voucherWalletData = emptyAs({ unused: [], used: [], disabled: [] }, voucherWalletWire).transform(
+  (w): VoucherWallet => ({
+    unused: w.unused.map(toWalletVoucher),
+    used: w.used.map(toWalletVoucher),
+    disabled: w.disabled.map(toWalletVoucher),
+  }),
+);
+
+// ---- user/vouchers, user/vouchers_page ---------------------------------------------------------------------
+
+export const typedVoucherWire = z.object({
+  voucher_code: voucherCode,
+  voucher_code_mask: z.string(),
+  voucher_name: z.string(),
+  expire_time: unixSeconds,
+  expire_time_string: z.string(),
+  voucher_desc: z.string(),
+  bind_time: unixSeconds,
+  bind_time_str: z.string(),
+  use_time: unixSeconds,
+  status: z.string().min(1),
+  voucher_balance: z.number().nonnegative(),
+  voucher_balance_type: z.string(),
+  voucher_balance_str: z.string(),
+});
+const toTypedVoucher = (w: z.output<typeof typedVoucherWire>): TypedVoucher => ({
+  voucherCode: w.voucher_code,
+  voucherCodeMask: w.voucher_code_mask,
+  voucherName: w.voucher_name,
+  expireTime: w.expire_time,
+  expireTimeString: w.expire_time_string,
+  voucherDesc: w.voucher_desc,
+  bindTime: w.bind_time,
+  bindTimeStr: w.bind_time_str,
+  useTime: w.use_time,
+  status: w.status,
+  voucherBalance: w.voucher_balance,
+  voucherBalanceType: w.voucher_balance_type,
+  voucherBalanceStr: w.voucher_balance_str,
+});
+const typedVoucherList = emptyAs([], z.array(typedVoucherWire));
+
+export const typedVouchersData = typedVoucherList.transform((items): TypedVoucher[] => items.map(toTypedVoucher));
+
+export const voucherPageWire = z.object({
+  page: z.object({
+    data_total: count,
+    total_page: count,
+    page_num: count,
+    offset_num: count,
+    pre_page: count,
+    next_page: count,
+  }),
+  result: typedVoucherList,
+});
+export const voucherPageData = voucherPageWire.transform(
+  (w): VoucherPage => ({
+    page: {
+      dataTotal: w.page.data_total,
+      totalPage: w.page.total_page,
+      pageNum: w.page.page_num,
+      offsetNum: w.page.offset_num,
+      prePage: w.page.pre_page,
+      nextPage: w.page.next_page,
+    },
+    result: w.result.map(toTypedVoucher),
+  }),
+);
+
+// ---- /ticket/{tenant}/user/orders/ -------------------------------------------------------------------------
+
+export const userOrderWire = z.object({
+  order_id: digitId,
+  movie_name: z.string(),
+  status: z.string().min(1),
+  status_desc: z.string(),
+  cinema_name: z.string(),
+  show_date: z.string(),
+  ticket_num: intLike,
+  hall_name: z.string(),
+  seat_info: z.string(),
+});
+export const userOrdersWire = z.object({
+  orders: emptyAs([], z.array(userOrderWire)),
+  /** Only in client code, never captured: absent means "no more" (the client then echoes the offset sent). */
+  next_offset: intLike.optional(),
+});
+export const userOrdersData = emptyAs({ orders: [] }, userOrdersWire).transform((w) => ({
+  orders: w.orders.map(
+    (o): UserOrderSummary => ({
+      orderId: o.order_id,
+      movieName: o.movie_name,
+      status: o.status,
+      statusDesc: o.status_desc,
+      cinemaName: o.cinema_name,
+      showDate: o.show_date,
+      ticketNum: o.ticket_num,
+      hallName: o.hall_name,
+      seatInfo: o.seat_info,
+    }),
+  ),
+  nextOffset: w.next_offset,
+}));
+
+// ---- payment -----------------------------------------------------------------------------------------------
+
+export const paymentWire = z.object({ order_id: digitId, pay_type: z.string().min(1), total_fee: money, total_price: money });
+export const paymentData = paymentWire.transform(
+  (w): PaymentStarted => ({ orderId: w.order_id, payType: w.pay_type, totalFee: w.total_fee, totalPrice: w.total_price }),
+);
+
+export const paymentQueryWire = z.object({ order_id: digitId, status: z.string().min(1), msg: z.string() });
+export const paymentQueryData = paymentQueryWire.transform(
+  (w): PaymentQuery => ({ orderId: w.order_id, status: w.status, msg: w.msg }),
+);
+
+// ---- small order side calls --------------------------------------------------------------------------------
+
+/** `/ticket/order/sublists/info`: always `[]` for a plain ticket order. */
+export const orderSublistsData = emptyAs([], z.array(z.unknown()));
+
+export const vccListWire = z.object({
+  order_id: digitId,
+  usable: emptyAs([], z.array(z.unknown())),
+  disable: emptyAs([], z.array(z.unknown())),
+});
+export const vccListData = vccListWire.transform((w) => ({ orderId: w.order_id, usable: w.usable, disable: w.disable }));
+
+export const vccUsableCountWire = z.object({ order_id: digitId, count });
+export const vccUsableCountData = vccUsableCountWire.transform((w) => ({ orderId: w.order_id, count: w.count }));
+
+/** `user/voucher/add/` and the assumed cancel route: success is the envelope; `data` is not read. */
+export const ignoredData = z.unknown();
+
+// ---- user and catalogue (loosely typed: only tools read them) ------------------------------------------------
+
+export const recordData = emptyAs({}, looseRecord);
+export const recordListData = emptyAs([], z.array(looseRecord));
+
+export const userCardsWire = z.object({ solid_card: recordListData });
+export const userCardsData = emptyAs({ solid_card: [] }, userCardsWire).transform((w) => ({ solidCard: w.solid_card }));
+
+export const citiesWire = z.object({ hot: emptyAs([], z.array(z.unknown())), normal: emptyAs([], z.array(z.unknown())) });
+export const citiesData = citiesWire;
+
+/** `shows/`: keyed by `yyyymmdd`. */
+export const showsData = emptyAs({}, z.record(z.string(), z.object({ schedules: recordListData })));
