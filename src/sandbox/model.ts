@@ -1,0 +1,133 @@
+/** The sandbox's in-memory world. Money is kept in integer fen and converted to yuan only on the wire. */
+
+export interface Cinema {
+  cinemaId: string;
+  name: string;
+  address: string;
+  cityId: string;
+  cityName: string;
+  cityPinyin: string;
+  areaId: string;
+  areaName: string;
+  longitude: string;
+  latitude: string;
+  /** `ticket_bis_fee` shown by `order/change/`; it never changed totals in captures. */
+  bisFeeFen: number;
+}
+
+export interface Movie {
+  movieId: number;
+  name: string;
+  enName: string;
+  language: string;
+  showType: string;
+  poster: string;
+  durationMin: number;
+  director: string;
+  actor: string;
+  score: string;
+  tags: string;
+  country: string;
+}
+
+export interface Seat {
+  areaNo: string;
+  row: string;
+  col: string;
+  seatNo: string;
+  x: number;
+  y: number;
+  /** 0 normal, 1/2 the halves of a couple seat. */
+  type: number;
+}
+
+export interface HallArea {
+  areaNo: string;
+  areaName: string;
+  seats: Seat[];
+}
+
+export interface Hall {
+  hallId: string;
+  cinemaId: string;
+  hallNo: string;
+  hallName: string;
+  areas: HallArea[];
+}
+
+export interface Schedule {
+  scheduleId: number;
+  cinemaId: string;
+  movieId: number;
+  hallId: string;
+  /** Unix seconds of the show start. */
+  showTime: number;
+  /** One price per ticket for WECHAT (the "single price" of the cinema in the captures). */
+  priceFen: number;
+  memberPriceFen: number;
+}
+
+export interface MemberCard {
+  cardId: number;
+  cardNo: string;
+  cardName: string;
+  balanceFen: number;
+}
+
+export interface User {
+  userId: string;
+  nickname: string;
+  /** Unmasked; the account's `order_phone`. */
+  phone: string;
+  card: MemberCard | null;
+}
+
+export type VoucherState = 'unused' | 'used' | 'disabled';
+
+export interface Voucher {
+  code: string;
+  password: string;
+  name: string;
+  /** Wallet owner; null for a code not yet added to any wallet (`user/voucher/add/`). */
+  ownerId: string | null;
+  /** Unix seconds. An `unused` voucher past this time is expired but still listed as unused (see views). */
+  expireTime: number;
+  state: VoucherState;
+  /** When it entered the wallet (unix seconds). */
+  bindTime: number;
+  useTime: number;
+  /** The paid order that consumed it. Binding never sets this; only payment does. */
+  consumedBy: string | null;
+}
+
+export type OrderStatus = 'PENDING' | 'PROCESSING' | 'SUCCESS' | 'CANCEL';
+
+export interface OrderChoice {
+  payType: 'WECHAT' | 'MEMBER';
+  discountType: '' | 'MARKETING' | 'TP_VOUCHER';
+  cardId: string;
+  /** Codes currently applied, in the order they were sent. Kept after the order dies so the ledger can tell. */
+  codes: string[];
+}
+
+export interface Order {
+  orderId: string;
+  userId: string;
+  cinemaId: string;
+  scheduleId: number;
+  seats: Seat[];
+  createdAt: number;
+  expiresAt: number;
+  status: OrderStatus;
+  /** Why a CANCEL order is dead. */
+  cancelReason: 'expired' | 'cancelled' | null;
+  /** Womei refuses voucher calls until the order had one `order/change/` (womei-api.md §4). */
+  priced: boolean;
+  choice: OrderChoice | null;
+  paidAt: number | null;
+  issuedAt: number | null;
+  ticketCode: string;
+  verifyCode: string;
+  /** Codes consumed by payment (frozen at payment time). */
+  paidCodes: string[];
+}

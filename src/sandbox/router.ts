@@ -1,0 +1,46 @@
+/**
+ * Maps a request path to a route the way Womei's gateway does: exact paths, trailing slashes significant, the
+ * wrong method or an extra slash is simply not a route (`url not found`).
+ */
+import { CATALOGUE_ROUTES } from './routes/catalogue';
+import type { RouteDef } from './routes/common';
+import { CANCEL_ROUTE, ORDER_ROUTES } from './routes/orders';
+import { USER_ROUTES } from './routes/user';
+import { VOUCHER_ROUTES } from './routes/vouchers';
+
+export const ALL_ROUTES: readonly RouteDef[] = [...ORDER_ROUTES, ...VOUCHER_ROUTES, ...USER_ROUTES, ...CATALOGUE_ROUTES];
+
+export interface ResolvedRoute {
+  route: RouteDef;
+  /** Endpoint name for logs and fault rules: the route's path, `goods/list/routine/` for the goods service. */
+  endpoint: string;
+  cinemaId: string | null;
+}
+
+const CINEMA_PATH = /^\/ticket\/([^/]+)\/cinema\/(\d+)\/(.+)$/;
+const GOODS_PATH = /^\/qrgoods\/api\/goods\/list\/(\d+)\/routine\/$/;
+
+export function resolveRoute(method: string, pathname: string, opts: { tenant: string; cancelRoute: boolean }): ResolvedRoute | null {
+  const routes = opts.cancelRoute ? [...ALL_ROUTES, CANCEL_ROUTE] : ALL_ROUTES;
+  const find = (scope: RouteDef['scope'], path: string) => routes.find((r) => r.scope === scope && r.path === path && r.method === method);
+
+  const goods = GOODS_PATH.exec(pathname);
+  if (goods) {
+    const route = find('qrgoods', 'routine/');
+    return route ? { route, endpoint: 'goods/list/routine/', cinemaId: goods[1] ?? null } : null;
+  }
+  const cinema = CINEMA_PATH.exec(pathname);
+  if (cinema) {
+    const [, tenant, cinemaId, rest] = cinema;
+    const route = tenant === opts.tenant && rest !== undefined ? find('cinema', rest) : undefined;
+    return route ? { route, endpoint: route.path, cinemaId: cinemaId ?? null } : null;
+  }
+  if (!pathname.startsWith('/ticket/')) return null;
+  const rest = pathname.slice('/ticket/'.length);
+  const ticketRoute = find('ticket', rest);
+  if (ticketRoute) return { route: ticketRoute, endpoint: ticketRoute.path, cinemaId: null };
+  const prefix = `${opts.tenant}/`;
+  if (!rest.startsWith(prefix)) return null;
+  const tenantRoute = find('tenant', rest.slice(prefix.length));
+  return tenantRoute ? { route: tenantRoute, endpoint: tenantRoute.path, cinemaId: null } : null;
+}

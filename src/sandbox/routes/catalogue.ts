@@ -1,0 +1,162 @@
+/** Catalogue routes: cities, cinema settings, movies, shows and seat maps, plus the empty promo endpoints. */
+import { z } from 'zod';
+import { fromFen } from '../../womei/money';
+import { formatDayKey, formatMinute } from '../clock';
+import type { Hall, Schedule, Seat } from '../model';
+import type { SandboxStore } from '../store';
+import { ok, type Reply } from '../wire';
+import { cinemaOf, digits, parseFields, reject, type RouteCtx, type RouteDef } from './common';
+
+function cities(ctx: RouteCtx) {
+  const byCity = new Map<string, Record<string, unknown> & { cinemas: unknown[] }>();
+  for (const c of ctx.store.cinemas.values()) {
+    const city = byCity.get(c.cityId) ?? { city_id: c.cityId, city_pinyin: c.cityPinyin, city_name: c.cityName, cinema_total: 0, cinemas: [] };
+    city.cinemas.push({ cinema_id: c.cinemaId, cinema_name: c.name, cinema_area_id: c.areaId, cinema_area: c.areaName, cinema_addr: c.address, longitude: c.longitude, latitude: c.latitude });
+    city.cinema_total = city.cinemas.length;
+    byCity.set(c.cityId, city);
+  }
+  const all = [...byCity.values()];
+  return ok({ hot: all.slice(0, 2), normal: all });
+}
+
+function info(ctx: RouteCtx) {
+  const c = cinemaOf(ctx);
+  return ok({
+    cinema_id: c.cinemaId,
+    cinema_name: c.name,
+    cinema_addr: c.address,
+    sell_system: 'VISTA',
+    stop_selling_time: 1,
+    stop_selling_time_text: '开场前1分钟停止售票',
+    pay_way: ['WECHAT', 'SOLID_STORED_CARD', 'SOLID_EQUITY_CARD', 'ELECT_STORED_CARD', 'ELECT_EQUITY_CARD'],
+    member_card_setting: { open_card: true, recharge: true },
+    voucher_tips: [
+      '添加的兑换券不做存储，意外退出再次进入后需重新添加',
+      '添加的兑换券需全部使用',
+      `兑换券请求验证次数 ${ctx.store.config.voucherQuota}次/人/天`,
+      '兑换券只可抵扣票款金额，不可抵扣服务费',
+    ],
+    bind_card_way: 'CARD_PIN',
+  });
+}
+
+function schedulesAt(store: SandboxStore, cinemaId: string): Schedule[] {
+  return [...store.schedules.values()].filter((s) => s.cinemaId === cinemaId).sort((a, b) => a.showTime - b.showTime);
+}
+
+function movies(ctx: RouteCtx) {
+  const schedules = schedulesAt(ctx.store, cinemaOf(ctx).cinemaId);
+  const ids = [...new Set(schedules.map((s) => s.movieId))];
+  return ok(
+    ids.flatMap((id) => {
+      const m = ctx.store.movies.get(id);
+      if (!m) return [];
+      const mine = schedules.filter((s) => s.movieId === id);
+      return [{
+        movie_id: m.movieId, schedule_num: mine.length, name: m.name, en_name: m.enName, tags: m.tags, country: m.country,
+        show_place: '', director: m.director, actor: m.actor, score: m.score, have_video: false, version: [m.showType],
+        date: mine.map((s) => formatDayKey(s.showTime)), today_show: [], after_newest_show: formatMinute(mine[0]?.showTime ?? 0),
+        longs: `${m.durationMin}分钟`, have_marketing: false, is_pre_sale: false, egg_num: 0, egg_desc: '',
+        movie_poster: m.poster, movie_poster_mini: m.poster,
+      }];
+    }),
+  );
+}
+
+function scheduleView(store: SandboxStore, s: Schedule): Record<string, unknown> {
+  const movie = store.movies.get(s.movieId);
+  const hall = store.hallOf(s);
+  const price = fromFen(s.priceFen);
+  const member = fromFen(s.memberPriceFen);
+  const hhmm = (t: number) => formatMinute(t).slice(11);
+  return {
+    schedule_id: s.scheduleId, show_type: movie?.showType ?? '', language: movie?.language ?? '', hall_id: s.hallId,
+    hall_name: hall?.hallName ?? '', movie_name: movie?.name ?? '', show_time: hhmm(s.showTime),
+    show_date: formatMinute(s.showTime).slice(0, 10), end_time: hhmm(s.showTime + (movie?.durationMin ?? 120) * 60),
+    selling_price: price, un_member_ticket_fee: 0, member_ticket_fee: 0, member_price: member,
+    first_row_prefix_text: '', first_row_price: `${member}元起`, last_row_prefix_text: '', last_row_price: '',
+    third_row_prefix_text: '', third_row_price: '', commerce_price: price, marketing_matched_ids: [],
+    have_member_marketing: false, have_normal_marketing: false,
+  };
+}
+
+/** Keyed by `yyyymmdd`. An unknown movie gets `[]`, PHP's encoding of an empty keyed array. */
+function shows(ctx: RouteCtx) {
+  const p = parseFields(z.object({ movie_id: digits }), ctx.query);
+  const days: Record<string, { marketing: unknown[]; schedules: unknown[] }> = {};
+  for (const s of schedulesAt(ctx.store, cinemaOf(ctx).cinemaId).filter((x) => x.movieId === Number(p.movie_id))) {
+    const key = formatDayKey(s.showTime);
+    (days[key] ??= { marketing: [], schedules: [] }).schedules.push(scheduleView(ctx.store, s));
+  }
+  return ok(Object.keys(days).length === 0 ? [] : days);
+}
+
+function scheduleAtCinema(ctx: RouteCtx, raw: string): { schedule: Schedule; hall: Hall } {
+  const schedule = ctx.store.schedules.get(Number(raw));
+  if (!schedule || schedule.cinemaId !== cinemaOf(ctx).cinemaId) return reject('badParameter');
+  const hall = ctx.store.hallOf(schedule) ?? reject('badParameter');
+  return { schedule, hall };
+}
+
+/** Rows keyed by row number, as the real seat map nests them. */
+function rowsOf(seats: Seat[], status: (s: Seat) => number): Record<string, unknown> | never[] {
+  if (seats.length === 0) return [];
+  const rows: Record<string, { row: string; desc: string; detail: unknown[] }> = {};
+  for (const s of seats) {
+    (rows[s.row] ??= { row: s.row, desc: `${s.row}排`, detail: [] }).detail.push({ seat_no: s.seatNo, row: s.row, col: s.col, x: s.x, y: s.y, type: s.type, status: status(s) });
+  }
+  return rows;
+}
+
+/**
+ * ASSUMPTION on seat status codes (only 0 = free is certain, §3.17): `hall/info` marks a locked or sold seat 6,
+ * `hall/saleable` marks it 5.
+ */
+function hallInfo(ctx: RouteCtx) {
+  const p = parseFields(z.object({ hall_id: z.string().min(1), schedule_id: digits }), ctx.query);
+  const { schedule, hall } = scheduleAtCinema(ctx, p.schedule_id);
+  if (hall.hallId !== p.hall_id) reject('badParameter');
+  const price = fromFen(schedule.priceFen);
+  return ok({
+    cinema_id: Number(schedule.cinemaId), hall_no: hall.hallNo, hall_name: hall.hallName,
+    room_seat: hall.areas.map((a) => ({
+      area_no: a.areaNo, area_name: a.areaName, area_price_normal: price, area_price: price,
+      seats: rowsOf(a.seats, (s) => (ctx.store.seatHolder(schedule.scheduleId, s) ? 6 : 0)),
+    })),
+  });
+}
+
+function hallSaleable(ctx: RouteCtx) {
+  const p = parseFields(z.object({ schedule_id: digits }), ctx.query);
+  const { schedule, hall } = scheduleAtCinema(ctx, p.schedule_id);
+  const seats = hall.areas.flatMap((a) => a.seats);
+  return ok({
+    cinema_id: Number(schedule.cinemaId), hall_no: hall.hallNo, hall_name: hall.hallName,
+    room_seat: [{ area_no: '', area_name: '', seats: rowsOf(seats, (s) => (ctx.store.seatHolder(schedule.scheduleId, s) ? 5 : 0)) }],
+  });
+}
+
+const AD_KEYS: Record<string, string> = { '1': 'index_top_banner', '6': 'ticket_buy_after_banner', '8': 'schedule_index_banner' };
+
+function ads(ctx: RouteCtx) {
+  const p = parseFields(z.object({ ad_type: z.enum(['1', '6', '8']) }), ctx.query);
+  return ok({ [AD_KEYS[p.ad_type] ?? 'index_top_banner']: [] });
+}
+
+/** The goods service is another backend with its own envelope (§1.3); it always had nothing to sell. */
+const goods = (): Reply => ({ kind: 'json', status: 200, body: { code: '10006', msg: '暂无卖品', data: [] } });
+
+export const CATALOGUE_ROUTES: RouteDef[] = [
+  { method: 'GET', scope: 'tenant', path: 'citys/', auth: true, handler: cities },
+  { method: 'GET', scope: 'cinema', path: 'info/', auth: true, handler: info },
+  { method: 'GET', scope: 'cinema', path: 'movies/', auth: true, handler: movies },
+  { method: 'GET', scope: 'cinema', path: 'shows/', auth: true, handler: shows },
+  { method: 'GET', scope: 'cinema', path: 'hall/info/', auth: true, handler: hallInfo },
+  { method: 'GET', scope: 'cinema', path: 'hall/saleable/', auth: true, handler: hallSaleable },
+  { method: 'GET', scope: 'cinema', path: 'ads/', auth: true, handler: ads },
+  { method: 'GET', scope: 'cinema', path: 'public_notice/', auth: true, handler: () => ok({}) },
+  { method: 'GET', scope: 'cinema', path: 'vcc/activity/', auth: true, handler: () => ok([]) },
+  // Captured as HTTP 200 with an empty text/plain body.
+  { method: 'GET', scope: 'cinema', path: 'vcc/activity/gift/', auth: true, handler: () => ({ kind: 'raw', status: 200, body: '', contentType: 'text/plain; charset=utf-8' }) },
+  { method: 'GET', scope: 'qrgoods', path: 'routine/', auth: false, handler: goods },
+];

@@ -1,0 +1,190 @@
+/**
+ * The sandbox's state and the rules that touch more than one piece of it: seat locks, hold expiry, payment
+ * issuing, voucher usability and the daily quota. Routes call these; the ledger reads the same maps, so what
+ * tests inspect is what the server acts on.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { SandboxClock, beijingDayNumber, orderIdPrefix } from './clock';
+import { buildFixture } from './fixture';
+import type { Cinema, Hall, Movie, Order, Schedule, Seat, User, Voucher } from './model';
+import type { RuntimeConfig } from './options';
+import type { WomeiErrorKey } from '../womei/catalogue';
+
+/** Tokens are secrets even in the sandbox's logs: a short hash identifies a session without revealing it. */
+export function tokenFingerprint(token: string): string {
+  return `tok_${createHash('sha256').update(token).digest('hex').slice(0, 10)}`;
+}
+
+export interface TokenEntry {
+  userId: string;
+  expired: boolean;
+}
+
+export class SandboxStore {
+  readonly clock = new SandboxClock();
+  cinemas = new Map<string, Cinema>();
+  movies = new Map<number, Movie>();
+  /** Keyed `${cinemaId}/${hallId}`. */
+  halls = new Map<string, Hall>();
+  schedules = new Map<number, Schedule>();
+  users = new Map<string, User>();
+  tokens = new Map<string, TokenEntry>();
+  vouchers = new Map<string, Voucher>();
+  orders = new Map<string, Order>();
+  /** `${scheduleId}|${seatNo}` → the order holding the seat (locked while PENDING, sold once paid). */
+  seatHolders = new Map<string, string>();
+  /** `${userId}` → validations spent on one Beijing day. */
+  quota = new Map<string, { day: number; count: number }>();
+  /**
+   * The 8-digit tail of order ids (Womei's start at 1000…). Not reset with the fixture: a workflow left over
+   * from an earlier test must never find its old order id pointing at a new order.
+   */
+  private orderCounter = 10_000_001;
+
+  constructor(public config: RuntimeConfig) {
+    this.loadFixture();
+  }
+
+  /** Back to the fixture: world, clock and counters. Config is reset by the caller (it owns the defaults). */
+  reset(config: RuntimeConfig): void {
+    this.config = { ...config };
+    this.clock.reset();
+    this.loadFixture();
+  }
+
+  private loadFixture(): void {
+    const now = this.clock.nowSec();
+    const w = buildFixture(now, (at) => this.nextOrderId(at));
+    this.cinemas = new Map(w.cinemas.map((c) => [c.cinemaId, c]));
+    this.movies = new Map(w.movies.map((m) => [m.movieId, m]));
+    this.halls = new Map(w.halls.map((h) => [`${h.cinemaId}/${h.hallId}`, h]));
+    this.schedules = new Map(w.schedules.map((s) => [s.scheduleId, s]));
+    this.users = new Map(w.users.map((u) => [u.userId, u]));
+    this.tokens = new Map(w.tokens.map((t) => [t.token, { userId: t.userId, expired: t.expired }]));
+    this.vouchers = new Map(w.vouchers.map((v) => [v.code, v]));
+    this.orders = new Map(w.orders.map((o) => [o.orderId, o]));
+    this.seatHolders = new Map();
+    for (const o of w.orders) if (o.status !== 'CANCEL') this.holdSeats(o);
+    this.quota = new Map();
+  }
+
+  now(): number {
+    return this.clock.nowSec();
+  }
+
+  nextOrderId(createdAt: number): string {
+    return `${orderIdPrefix(createdAt)}${String(this.orderCounter++).padStart(8, '0')}`;
+  }
+
+  /** The user behind a live token, or null (unknown and timed-out tokens look the same to the caller). */
+  userForToken(token: string | undefined): User | null {
+    if (!token) return null;
+    const entry = this.tokens.get(token);
+    if (!entry || entry.expired) return null;
+    return this.users.get(entry.userId) ?? null;
+  }
+
+  expireToken(token: string): boolean {
+    const entry = this.tokens.get(token);
+    if (!entry) return false;
+    entry.expired = true;
+    return true;
+  }
+
+  /** A new session for a user (fresh 32-hex token, like the mini-program would get after logging in again). */
+  issueToken(userId: string, token = randomBytes(16).toString('hex')): string {
+    if (!this.users.has(userId)) throw new Error(`unknown user ${userId}`);
+    this.tokens.set(token, { userId, expired: false });
+    return token;
+  }
+
+  hallOf(schedule: Schedule): Hall | undefined {
+    return this.halls.get(`${schedule.cinemaId}/${schedule.hallId}`);
+  }
+
+  private seatKey(scheduleId: number, seat: Seat): string {
+    return `${scheduleId}|${seat.seatNo}`;
+  }
+
+  /** The order holding a seat, if that order is not dead (a sweep runs before every request). */
+  seatHolder(scheduleId: number, seat: Seat): Order | null {
+    const id = this.seatHolders.get(this.seatKey(scheduleId, seat));
+    const order = id ? this.orders.get(id) : undefined;
+    return order && order.status !== 'CANCEL' ? order : null;
+  }
+
+  holdSeats(order: Order): void {
+    for (const s of order.seats) this.seatHolders.set(this.seatKey(order.scheduleId, s), order.orderId);
+  }
+
+  releaseSeats(order: Order): void {
+    for (const s of order.seats) {
+      const key = this.seatKey(order.scheduleId, s);
+      if (this.seatHolders.get(key) === order.orderId) this.seatHolders.delete(key);
+    }
+  }
+
+  /** Kills an unpaid order. Its voucher choice is left as it was so the ledger can show unbinding was skipped. */
+  cancelOrder(order: Order, reason: 'expired' | 'cancelled'): void {
+    if (order.status !== 'PENDING') return;
+    order.status = 'CANCEL';
+    order.cancelReason = reason;
+    this.releaseSeats(order);
+  }
+
+  /**
+   * Lapses holds and issues paid tickets whose time has come. Runs before every request (so a test that moved
+   * the clock sees the effect at once) and on a timer (so seats free up even when nobody asks).
+   */
+  sweep(): void {
+    const now = this.now();
+    for (const order of this.orders.values()) {
+      if (order.status === 'PENDING' && now >= order.expiresAt) this.cancelOrder(order, 'expired');
+      if (order.status === 'PROCESSING' && order.paidAt !== null && now >= order.paidAt + this.config.paymentSeconds) {
+        order.status = 'SUCCESS';
+        order.issuedAt = now;
+      }
+    }
+  }
+
+  /** An order the caller may act on: exists, belongs to this user, and was made at this cinema. */
+  findOrder(user: User, orderId: string, cinemaId?: string): Order | null {
+    const order = this.orders.get(orderId);
+    if (!order || order.userId !== user.userId) return null;
+    if (cinemaId !== undefined && order.cinemaId !== cinemaId) return null;
+    return order;
+  }
+
+  isExpired(v: Voucher): boolean {
+    return v.expireTime <= this.now();
+  }
+
+  /**
+   * Why a code cannot be applied by this user now, or null. Nonexistent, not in this wallet, and consumed all
+   * read as "voucher data invalid" (womei-api.md §4); expired/disabled is an ASSUMPTION (`voucherExpired`).
+   */
+  voucherProblem(user: User, code: string): WomeiErrorKey | null {
+    const v = this.vouchers.get(code);
+    if (!v || v.ownerId !== user.userId || v.state === 'used' || v.consumedBy !== null) return 'voucherDataInvalid';
+    if (v.state === 'disabled' || this.isExpired(v)) return 'voucherExpired';
+    return null;
+  }
+
+  quotaUsed(userId: string): number {
+    const q = this.quota.get(userId);
+    return q && q.day === beijingDayNumber(this.now()) ? q.count : 0;
+  }
+
+  /** Spends `n` validations, or returns false (spending nothing) when that would pass the daily quota. */
+  spendQuota(userId: string, n: number): boolean {
+    const used = this.quotaUsed(userId);
+    if (used + n > this.config.voucherQuota) return false;
+    this.quota.set(userId, { day: beijingDayNumber(this.now()), count: used + n });
+    return true;
+  }
+
+  /** Orders still holding their seats for an unpaid checkout. */
+  isLive(order: Order): boolean {
+    return order.status === 'PENDING' && order.expiresAt > this.now();
+  }
+}

@@ -1,0 +1,206 @@
+/** Wire views of the state: the JSON shapes of womei-api.md §3, built from the store's objects. */
+import { ORDER_STATUS_DESC } from '../womei/catalogue';
+import { fromFen } from '../womei/money';
+import { formatChineseDate, formatMinute, formatSecond, formatShowDateStyle, formatTrackTime } from './clock';
+import type { MemberCard, Order, Seat, User, Voucher } from './model';
+import { computePrice } from './pricing';
+import type { SandboxStore } from './store';
+
+/** `order/info` shows `138****0000`, `user/info` shows `13*****0000` (both captured). */
+export const maskPhone = (phone: string, keep = 3) => `${phone.slice(0, keep)}${'*'.repeat(phone.length - keep - 4)}${phone.slice(-4)}`;
+const maskCode = (code: string) => `${code.slice(0, 4)}${'*'.repeat(Math.max(0, code.length - 6))}${code.slice(-2)}`;
+export const seatText = (s: Seat) => `${s.row}排${s.col}座`;
+
+const VOUCHER_DESC = '本兑换券不可与优惠活动同时使用，且不支持退票';
+
+/** `user/voucher/list/` item. */
+export function walletItem(v: Voucher): Record<string, unknown> {
+  return {
+    voucher_code: v.code,
+    voucher_code_mask: maskCode(v.code),
+    voucher_name: v.name,
+    expire_time: v.expireTime,
+    expire_time_string: formatChineseDate(v.expireTime),
+    voucher_num: 1,
+    voucher_desc: VOUCHER_DESC,
+  };
+}
+
+/** `user/vouchers` / `user/vouchers_page` item; disabled ones get `(已作废)` after the expiry string. */
+export function typedItem(v: Voucher): Record<string, unknown> {
+  const disabled = v.state === 'disabled';
+  return {
+    voucher_code: v.code,
+    voucher_code_mask: maskCode(v.code),
+    voucher_name: v.name,
+    expire_time: v.expireTime,
+    expire_time_string: `${formatChineseDate(v.expireTime)}${disabled ? '(已作废)' : ''}`,
+    voucher_desc: VOUCHER_DESC,
+    bind_time: v.bindTime,
+    bind_time_str: formatSecond(v.bindTime),
+    use_time: 0,
+    use_time_str: '',
+    status: disabled ? 'DISABLED' : 'UN_USE',
+    voucher_balance: 1,
+    voucher_balance_type: 'NT',
+    voucher_balance_str: '1次',
+    use_desc: '',
+    use_rule_desc: '',
+    scope_desc: '',
+    douyin_code_resault: [],
+  };
+}
+
+export function cardView(card: MemberCard): Record<string, unknown> {
+  return {
+    card_id: card.cardId,
+    card_no: `${card.cardNo.slice(0, 4)}*****${card.cardNo.slice(-4)}`,
+    card_no_show: card.cardNo,
+    card_name: card.cardName,
+    card_status: 'USABLE',
+    card_type: 'SOLID_STORED_CARD',
+    card_balance: fromFen(card.balanceFen),
+    card_score: 0,
+    expiration_date: '2030-01-01',
+    is_usable: true,
+  };
+}
+
+export function userInfoView(user: User): Record<string, unknown> {
+  return {
+    is_new_user: false,
+    is_risk_user: false,
+    is_auth_expire: true,
+    is_delete: 0,
+    is_bind_mobile: true,
+    is_member: user.card !== null,
+    identity_show: user.card !== null ? user.card.cardName : '',
+    sex: 'MEN',
+    avatar: 'https://sandbox.invalid/avatar.png',
+    nickname: user.nickname,
+    phone: maskPhone(user.phone, 2),
+    order_phone: user.phone,
+    member_info: { solid_card: user.card ? cardView(user.card) : {}, virtual_open_card: true, virtual_card: [] },
+  };
+}
+
+const STATUS_INFO: Record<string, string> = {
+  PENDING: '欢迎在本影院观影',
+  // ASSUMPTION: PROCESSING and CANCEL texts were not captured.
+  PROCESSING: '正在出票，请稍候',
+  SUCCESS: '请到自助取票机上完成取票',
+  CANCEL: '订单已取消',
+};
+
+/** Codes whose price the order reflects: frozen at payment, else the current choice. */
+function appliedCodes(order: Order): string[] {
+  if (order.paidAt !== null) return order.paidCodes;
+  return order.choice?.discountType === 'TP_VOUCHER' ? order.choice.codes : [];
+}
+
+/**
+ * `order/info/` data, every field of §3.3. Before the first `order/change/` all prices are 0 and
+ * `voucher_use` is `{}` (captured). ASSUMPTION (not captured, §6): once priced, an unpaid order reports the
+ * current choice's prices and `voucher_use`, in the same shape as after payment, so verification can read it.
+ */
+export function orderInfoView(store: SandboxStore, order: Order): Record<string, unknown> {
+  const schedule = store.schedules.get(order.scheduleId);
+  const cinema = store.cinemas.get(order.cinemaId);
+  const movie = schedule ? store.movies.get(schedule.movieId) : undefined;
+  const hall = schedule ? store.hallOf(schedule) : undefined;
+  const user = store.users.get(order.userId);
+  const priced = order.priced && schedule;
+  const price = priced ? computePrice(order, schedule, order.choice) : null;
+  const codes = appliedCodes(order);
+  const useTotalFen = price ? price.singleFen * codes.length : 0;
+  const success = order.status === 'SUCCESS';
+  const areaName = (areaNo: string) => hall?.areas.find((a) => a.areaNo === areaNo)?.areaName ?? '';
+  const track = [{ title: '提交订单', mark: '欢迎在本影院观影', time: formatTrackTime(order.createdAt) }];
+  if (order.paidAt !== null) {
+    track.push({ title: '支付成功', mark: '', time: formatTrackTime(order.paidAt) });
+    track.push({ title: '出票中', mark: '', time: formatTrackTime(order.paidAt) });
+  }
+  if (order.issuedAt !== null) track.push({ title: '已出票', mark: '请到自助取票机上完成取票', time: formatTrackTime(order.issuedAt) });
+  const voucherUse =
+    codes.length > 0 && price
+      ? {
+          use_num: codes.length,
+          use_total_price: fromFen(useTotalFen),
+          use_total_desc: `本订单使用了${codes.length}张兑换券，抵扣金额为：${fromFen(useTotalFen)}元`,
+          use_codes: codes,
+          use_detail: codes.map(() => fromFen(price.singleFen)),
+        }
+      : {};
+  return {
+    order_id: order.orderId,
+    status: order.status,
+    status_desc: ORDER_STATUS_DESC[order.status] ?? '',
+    status_info: STATUS_INFO[order.status] ?? '',
+    status_show_exception: order.status === 'PENDING',
+    order_total_price: price ? fromFen(price.totalFen) : 0,
+    order_payment_price: price ? fromFen(price.totalFen - useTotalFen) : 0,
+    // Captured: the ticket count while PENDING, 0 once issued.
+    order_total_fee: success ? 0 : order.seats.length,
+    ticket_total_price: price ? fromFen(price.totalFen) : 0,
+    pay_time: formatMinute(order.paidAt ?? order.createdAt),
+    phone: user ? maskPhone(user.phone) : '',
+    cinema_id: order.cinemaId,
+    cinema_name: cinema?.name ?? '',
+    cinema_address: cinema?.address ?? '',
+    movie_name: movie?.name ?? '',
+    movie_language: movie?.language ?? '',
+    movie_show_type: movie?.showType ?? '',
+    movie_poster: movie?.poster ?? '',
+    movie_egg_dec: '',
+    movie_egg_num: 0,
+    ticket_code: success ? order.ticketCode : '',
+    ticket_code_arr: success
+      ? [{ name: '序列号', code: order.ticketCode }, { name: '验证码', code: order.verifyCode }]
+      : [{ name: '取票码', code: '' }],
+    show_date: schedule ? formatMinute(schedule.showTime) : '',
+    show_date_style: schedule ? formatShowDateStyle(schedule.showTime) : '',
+    card_type: 'NO_CARD',
+    card_no: '',
+    pay_way: '微信支付',
+    is_more_area: new Set(order.seats.map((s) => s.areaNo)).size > 1,
+    is_marketing: false,
+    own_refund: false,
+    voucher_use: voucherUse,
+    rewards_use: {},
+    goods_order: {},
+    ticket_items: {
+      ticket_num: order.seats.length,
+      schedule_id: order.scheduleId,
+      schedule_sell_price: schedule ? fromFen(schedule.priceFen) : 0,
+      schedule_member_price: 0,
+      hall_no: hall?.hallNo ?? '',
+      hall_name: hall?.hallName ?? '',
+      seat_info: order.seats.map(seatText).join(' | '),
+      area_seats: order.seats.map((s) => ({ area_id: s.areaNo, area_name: areaName(s.areaNo), seat: seatText(s) })),
+    },
+    order_track: track,
+    voucher_coupon: '',
+    voucher_goods_coupon: '',
+    evgc_limit_coupon_use: '',
+    msg: '',
+    msg_desc: '',
+    ticket_package_goods_msg: '',
+  };
+}
+
+/** `/ticket/wmyc/user/orders/` item (fields the client reads, womei-api.md §3.17). */
+export function orderSummaryView(store: SandboxStore, order: Order): Record<string, unknown> {
+  const schedule = store.schedules.get(order.scheduleId);
+  const hall = schedule ? store.hallOf(schedule) : undefined;
+  return {
+    order_id: order.orderId,
+    movie_name: schedule ? (store.movies.get(schedule.movieId)?.name ?? '') : '',
+    status: order.status,
+    status_desc: ORDER_STATUS_DESC[order.status] ?? '',
+    cinema_name: store.cinemas.get(order.cinemaId)?.name ?? '',
+    show_date: schedule ? formatMinute(schedule.showTime) : '',
+    ticket_num: order.seats.length,
+    hall_name: hall?.hallName ?? '',
+    seat_info: order.seats.map(seatText).join(' | '),
+  };
+}
