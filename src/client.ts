@@ -19,7 +19,7 @@ import {
   type Connection,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure, type DataConverter, type SearchAttributePair } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, type DataConverter, type SearchAttributePair } from '@temporalio/common';
 import { loadConfig, type AppConfig } from './config';
 import { createDataConverter } from './codec/data-converter';
 import { connectToTemporal } from './temporal-connection';
@@ -86,6 +86,10 @@ export class InvalidArgument extends Error {
 
 export class CheckoutNotFound extends Error {
   override readonly name = 'CheckoutNotFound';
+}
+
+export class CheckoutFinished extends Error {
+  override readonly name = 'CheckoutFinished';
 }
 
 export interface CheckoutClientOptions {
@@ -186,6 +190,10 @@ export class CheckoutClient {
       } catch (error) {
         const outcome = outcomeOf(error);
         if (outcome) return outcome;
+        // Temporal's cancellation event carries no details: the status query still knows how it ended.
+        if (error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure) {
+          return resultFromStatus(await handle.query(statusQuery));
+        }
         throw error;
       }
     });
@@ -219,7 +227,12 @@ export class CheckoutClient {
 
   /** Asks the checkout to stop; it compensates (unbinds, releases the order) before it ends. */
   async cancel(id: string): Promise<void> {
-    await this.withHandle(id, (handle) => handle.cancel());
+    await this.withHandle(id, async (handle) => {
+      // Temporal accepts a cancel request for a closed workflow silently; a caller deserves to know.
+      const { status } = await handle.describe();
+      if (status.name !== 'RUNNING') throw new CheckoutFinished(`checkout ${handle.workflowId} already ended (${status.name}); nothing to cancel`);
+      await handle.cancel();
+    });
   }
 
   async list(filter: ListFilter = {}): Promise<CheckoutSummary[]> {
@@ -337,18 +350,35 @@ export function visibilityQuery(filter: ListFilter): string {
   return clauses.join(' AND ');
 }
 
-/** COMPENSATED and NEEDS_ATTENTION end the workflow as a failure carrying the CheckoutResult as details[0]. */
+/**
+ * COMPENSATED and NEEDS_ATTENTION end the workflow as a failure (a cancelled one as a cancellation) carrying
+ * the CheckoutResult as details[0].
+ */
 export function outcomeOf(error: unknown): CheckoutResult | undefined {
   if (!(error instanceof WorkflowFailedError)) return undefined;
   let cause: unknown = error.cause;
   while (cause) {
-    if (cause instanceof ApplicationFailure) {
+    if (cause instanceof ApplicationFailure || cause instanceof CancelledFailure) {
       const details = cause.details?.[0] as CheckoutResult | undefined;
       if (details && typeof details === 'object' && 'outcome' in details) return details;
     }
     cause = (cause as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+function resultFromStatus(status: CheckoutStatus): CheckoutResult {
+  return {
+    outcome: status.outcome ?? 'COMPENSATED',
+    requestId: status.requestId,
+    orderId: status.orderId,
+    prices: status.prices,
+    vouchers: status.vouchers.bound,
+    reason: status.reason ?? { type: 'Cancelled', message: 'cancelled by the client' },
+    orders: status.orders,
+    attempts: status.attempts,
+    timeline: status.timeline,
+  };
 }
 
 /** Error text safe for logs and the CLI. */

@@ -1,0 +1,138 @@
+/**
+ * The backend-facing client against the real dev server, a real worker and the sandbox over HTTP:
+ * idempotent start, the fast "order created" answer, status, result in every outcome, list, cancel.
+ */
+import { CheckoutClient, IdempotencyConflict, InvalidArgument, visibilityQuery } from '../../src/client';
+import { InvalidInput } from '../../workflows/input';
+import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
+import { assertReleased, checkoutRequest, FIXTURE, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+
+let h: CheckoutHarness;
+let client: CheckoutClient;
+
+beforeAll(async () => {
+  h = await startHarness({ name: 'client' });
+  client = await CheckoutClient.connect({ config: h.config, connection: h.env.connection, namespace: 'default' });
+}, DEV_SERVER_START_TIMEOUT_MS);
+// Each test orders the same seats; a finished checkout keeps them held, so every test starts from the fixture.
+beforeEach(async () => {
+  await h.sandbox.admin.reset();
+});
+afterAll(async () => {
+  await client?.close();
+  await h?.close();
+});
+
+const ordersOf = async (requestOrderIds: string[]) =>
+  (await h.ledger()).orders.filter((o) => requestOrderIds.includes(o.orderId));
+
+test('start twice with the same request id: one workflow, one Womei order', async () => {
+  const request = checkoutRequest();
+  const ordersBefore = (await h.ledger()).orders.length;
+  const [first, second] = [await client.startCheckout(request), await client.startCheckout(request)];
+  expect(first.started).toBe(true);
+  expect(second.started).toBe(false);
+  expect(second.workflowId).toBe(first.workflowId);
+  expect(second.runId).toBe(first.runId);
+
+  const result = await client.waitForResult(request.requestId);
+  expect(result.outcome).toBe('COMPLETED');
+  // Once finished, the request id still maps to that one checkout (REJECT_DUPLICATE), never a new run.
+  const third = await client.startCheckout(request);
+  expect(third).toMatchObject({ workflowId: first.workflowId, runId: first.runId, started: false });
+  const ledger = await h.ledger();
+  expect(ledger.orders.length - ordersBefore).toBe(1);
+  expect(ledger.orders.filter((o) => o.orderId === result.orderId)).toHaveLength(1);
+});
+
+test('the same request id for another order is refused, not answered with the wrong checkout', async () => {
+  const request = checkoutRequest();
+  await client.startCheckout(request);
+  await expect(client.startCheckout({ ...request, scheduleId: String(FIXTURE.schedules.beijingLate) })).rejects.toBeInstanceOf(
+    IdempotencyConflict,
+  );
+  await client.waitForResult(request.requestId);
+});
+
+test('waitForOrder answers with the order id while the checkout goes on (update-with-start)', async () => {
+  const request = checkoutRequest();
+  const started = await client.startCheckout(request, { waitForOrder: true });
+  expect(started.orderId).toMatch(/^\d{18}$/);
+  const result = await client.waitForResult(started.workflowId);
+  expect(result.orderId).toBe(started.orderId);
+  expect(await ordersOf([started.orderId!])).toHaveLength(1);
+});
+
+test('getStatus reports phase, order, vouchers and prices without the token', async () => {
+  const request = checkoutRequest();
+  const { workflowId } = await client.startCheckout(request);
+  await client.waitForResult(workflowId);
+  const status = await client.getStatus(request.requestId);
+  expect(status.phase).toBe('COMPLETED');
+  expect(status.orderId).toMatch(/^\d{18}$/);
+  expect(status.vouchers.bound).toEqual((request.vouchers as { codes: string[] }).codes);
+  expect(status.prices).toMatchObject({ total: 98, vouchers: 98, payment: 0, ticketNum: 2 });
+  expect(JSON.stringify(status)).not.toContain(request.token);
+});
+
+test('waitForResult returns a compensated outcome instead of throwing', async () => {
+  const request = checkoutRequest({ vouchers: { codes: ['NOSUCHVOUCHER0001'] } });
+  await client.startCheckout(request);
+  const result = await client.waitForResult(request.requestId);
+  expect(result.outcome).toBe('COMPENSATED');
+  expect(result.reason?.type).toBe('VoucherNotUsable');
+  assertReleased(await h.ledger(), result.orders.map((o) => o.orderId));
+});
+
+test('list filters on the search attributes', async () => {
+  const request = checkoutRequest();
+  await client.startCheckout(request);
+  const result = await client.waitForResult(request.requestId);
+  // Visibility is eventually consistent on the dev server: poll briefly.
+  const until = Date.now() + 10_000;
+  let found: Awaited<ReturnType<CheckoutClient['list']>> = [];
+  while (Date.now() < until) {
+    found = await client.list({ requestId: request.requestId, phase: 'COMPLETED' });
+    if (found.length === 1 && found[0]!.orderId === result.orderId) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(found).toHaveLength(1);
+  expect(found[0]).toMatchObject({ phase: 'COMPLETED', cinemaId: request.cinemaId, orderId: result.orderId, status: 'COMPLETED' });
+  const byOrder = await client.list({ orderId: result.orderId });
+  expect(byOrder.map((c) => c.workflowId)).toEqual([found[0]!.workflowId]);
+  expect(await client.list({ requestId: request.requestId, phase: 'BINDING' })).toEqual([]);
+});
+
+test('list refuses values that are not ids or phases (no query injection)', async () => {
+  await expect(client.list({ cinemaId: '9647" OR WorkflowType != "x' })).rejects.toBeInstanceOf(InvalidArgument);
+  await expect(client.list({ phase: 'NOPE' as never })).rejects.toThrow(/phase: must be one of/);
+  await expect(client.list({ limit: 0 })).rejects.toThrow(/limit/);
+  expect(visibilityQuery({ phase: 'BINDING', cinemaId: '9647' })).toBe(
+    'WorkflowType = "checkout" AND CheckoutPhase = "BINDING" AND CheckoutCinemaId = "9647"',
+  );
+});
+
+test('cancel compensates: vouchers unbound, order released', async () => {
+  await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'latency', ms: 3_000, count: 1 });
+  try {
+    const request = checkoutRequest();
+    const { workflowId } = await client.startCheckout(request);
+    await h.waitForStatus(h.client.workflow.getHandle(workflowId), (s) => s.phase === 'BINDING');
+    await client.cancel(request.requestId);
+    const result = await client.waitForResult(workflowId);
+    expect(result.outcome).toBe('COMPENSATED');
+    expect(result.orders.length).toBeGreaterThan(0);
+    assertReleased(await h.ledger(), result.orders.map((o) => o.orderId));
+  } finally {
+    await h.sandbox.admin.clearFaults();
+  }
+});
+
+test('bad input is refused before anything starts, naming the field', async () => {
+  const request = checkoutRequest({ seats: ['not-a-seat'] });
+  const error = await client.startCheckout(request).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(InvalidInput);
+  expect((error as InvalidInput).message).toContain('seats.0');
+  expect((error as InvalidInput).message).not.toContain(request.token);
+  await expect(client.getStatus(request.requestId)).rejects.toThrow(/no checkout/);
+});
