@@ -45,8 +45,8 @@ export const CONFIG_VARIABLES = {
   WORKER_MAX_CONCURRENT_ACTIVITIES: { schema: positiveInt.default(20), doc: 'activity task slots' },
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: { schema: positiveInt.default(10), doc: 'workflow task slots' },
   WORKER_WOMEI_REQUESTS_PER_SECOND: {
-    schema: z.coerce.number().positive().default(3),
-    doc: 'activities per second this task queue starts, all workers together (Kong allows 200/min per token)',
+    schema: z.coerce.number().positive().default(10),
+    doc: 'activities per second this task queue starts, all workers together: a ceiling towards Womei (Kong also limits each token to 200/min; its 429s are retried after `ratelimit-reset`)',
   },
   WORKER_WORKFLOW_BUNDLE: { schema: optionalString, doc: 'prebuilt workflow bundle (production); unset = bundle from source' },
   WORKER_METRICS_PORT: { schema: nonNegativeInt.default(0), doc: 'Prometheus metrics port; 0 = off' },
