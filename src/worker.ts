@@ -1,0 +1,140 @@
+/**
+ * The checkout worker: connects, registers the `checkout` workflow and its activities, tunes itself from
+ * config, shuts down gracefully.
+ *
+ * - `createCheckoutWorker({ connection, config, ... })` builds a Worker (tests create in-process workers
+ *   against the dev server with it, passing their own Womei client, task queue and prebuilt bundle).
+ * - `main()` runs when this file is executed (`npm run worker`): installs the Runtime (JSON logs at LOG_LEVEL,
+ *   Prometheus metrics when WORKER_METRICS_PORT > 0), connects to TEMPORAL_ADDRESS and runs until SIGINT or
+ *   SIGTERM, giving running activities WORKER_SHUTDOWN_GRACE_MS to finish.
+ *
+ * Rate towards Womei: `maxTaskQueueActivitiesPerSecond` = WORKER_WOMEI_REQUESTS_PER_SECOND limits how many
+ * activities the whole task queue starts per second (the server enforces it across all workers), and every
+ * activity is one Womei request (findLostOrder: a few). Kong allows 200 requests a minute per token.
+ */
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { LogLevel, LogMetadata, WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import { createActivities } from '../activities';
+import { loadConfig } from './config';
+import type { AppConfig } from './config';
+import { createDataConverter } from './codec/data-converter';
+import { redact } from './redact';
+import { createWomeiClient } from './womei/client';
+import type { WomeiApi } from './womei/types';
+
+/** Source of the workflows, bundled by the worker when no prebuilt bundle is given. */
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+export interface CheckoutWorkerOptions {
+  connection: NativeConnection;
+  config: AppConfig;
+  /** Womei client; default `createWomeiClient(config.womei)`. */
+  womei?: WomeiApi;
+  /**
+   * Payload codec / failure converter. Default `createDataConverter(config)` (encrypts when CODEC_KEYS is set).
+   * Client and worker must use the same one.
+   */
+  dataConverter?: DataConverter;
+  /** Default `config.temporal.taskQueue`; tests pass a unique one per file. */
+  taskQueue?: string;
+  /** Prebuilt workflow bundle code (tests bundle once per run); default: WORKER_WORKFLOW_BUNDLE or source. */
+  workflowBundle?: { code: string } | { codePath: string };
+  /** Anything else Worker.create takes (interceptors, identity, ...). */
+  overrides?: Partial<WorkerOptions>;
+}
+
+export async function createCheckoutWorker(options: CheckoutWorkerOptions): Promise<Worker> {
+  const { connection, config } = options;
+  const womei = options.womei ?? createWomeiClient(config.womei);
+  const dataConverter = options.dataConverter ?? createDataConverter(config);
+  const bundlePath = config.worker.workflowBundlePath;
+  const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = options.workflowBundle
+    ? { workflowBundle: options.workflowBundle }
+    : bundlePath
+      ? { workflowBundle: { codePath: bundlePath } }
+      : { workflowsPath: WORKFLOWS_PATH };
+
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: options.taskQueue ?? config.temporal.taskQueue,
+    ...workflowSource,
+    activities: createActivities({ womei }),
+    dataConverter,
+    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    maxTaskQueueActivitiesPerSecond: config.worker.womeiRequestsPerSecond,
+    shutdownGraceTime: config.worker.shutdownGraceMs,
+    ...options.overrides,
+  });
+}
+
+const LEVELS: Record<AppConfig['worker']['logLevel'], LogLevel> = {
+  TRACE: 'TRACE',
+  DEBUG: 'DEBUG',
+  INFO: 'INFO',
+  WARN: 'WARN',
+  ERROR: 'ERROR',
+};
+
+/**
+ * One JSON line per entry on stderr. The SDK's context loggers add workflow and activity ids (workflowId,
+ * runId, activityType, ...) to `meta`; `redact` masks anything secret-named or token-shaped on the way out.
+ */
+export function jsonLogger(level: AppConfig['worker']['logLevel']): DefaultLogger {
+  return new DefaultLogger(LEVELS[level], (entry) => {
+    const meta: LogMetadata = entry.meta ? redact(entry.meta) : {};
+    const line = {
+      time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(),
+      level: entry.level,
+      msg: redact(entry.message),
+      ...meta,
+    };
+    process.stderr.write(`${JSON.stringify(line)}\n`);
+  });
+}
+
+/** Installs the process-wide Runtime: logs and, when asked, Prometheus metrics. Call once, before connecting. */
+export function installRuntime(config: AppConfig): void {
+  const { metricsPort, logLevel } = config.worker;
+  Runtime.install({
+    logger: jsonLogger(logLevel),
+    telemetryOptions: {
+      logging: { filter: { core: logLevel === 'TRACE' ? 'DEBUG' : logLevel, other: 'WARN' }, forward: {} },
+      ...(metricsPort > 0 ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } : {}),
+    },
+  });
+}
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig({}, env);
+  installRuntime(config);
+  const log = Runtime.instance().logger;
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  try {
+    const worker = await createCheckoutWorker({ connection, config });
+    log.info('checkout worker started', {
+      taskQueue: config.temporal.taskQueue,
+      namespace: config.temporal.namespace,
+      womeiBaseUrl: config.womei.baseUrl,
+      cancelRoute: config.womei.cancelPath ?? null,
+      womeiRequestsPerSecond: config.worker.womeiRequestsPerSecond,
+      metricsPort: config.worker.metricsPort || null,
+      workflowBundle: config.worker.workflowBundlePath ?? 'from source',
+    });
+    // Runtime's default shutdownSignals (SIGINT, SIGTERM, SIGQUIT, SIGUSR2) start a graceful shutdown: no new
+    // tasks, running activities get shutdownGraceTime, then run() resolves.
+    await worker.run();
+    log.info('checkout worker stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${JSON.stringify({ level: 'ERROR', msg: 'checkout worker failed', error: redact(err) })}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * Checkouts that cannot finish end COMPENSATED (a non-retryable failure typed with the reason, details[0] the
+ * result), with the sandbox's cancel route configured: vouchers unbound, order cancelled, seats free.
+ */
+import { randomUUID } from 'node:crypto';
+import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
+import {
+  assertReleased,
+  checkoutRequest,
+  FIXTURE,
+  RICH_CODES,
+  SEATS,
+  startHarness,
+  type CheckoutHarness,
+} from '../helpers/checkout-harness';
+import type { WomeiApi } from '../../src/womei/types';
+
+/** Tampers with the first bind answer of a checkout: use_num off by one (a well-formed answer that proves nothing). */
+let tamperNextBind = false;
+const wrapWomei = (real: WomeiApi): WomeiApi => ({
+  ...real,
+  canCancelOrders: real.canCancelOrders,
+  async bindVouchers(s, orderId, codes) {
+    const answer = await real.bindVouchers(s, orderId, codes);
+    if (!tamperNextBind || !answer.voucherUse) return answer;
+    tamperNextBind = false;
+    return { ...answer, voucherUse: { ...answer.voucherUse, useNum: answer.voucherUse.useNum + 1 } };
+  },
+});
+
+let h: CheckoutHarness;
+beforeAll(async () => {
+  h = await startHarness({ name: 'compensation', wrapWomei });
+}, DEV_SERVER_START_TIMEOUT_MS);
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  tamperNextBind = false;
+  await h.sandbox.admin.reset();
+});
+
+async function ordersOf(orderIds: string[]) {
+  const ledger = await h.ledger();
+  return { ledger, orders: ledger.orders.filter((o) => orderIds.includes(o.orderId)) };
+}
+
+test.each([
+  ['not in the wallet', FIXTURE.vouchers.loose[0]!.code],
+  ['already used by a paid order', FIXTURE.vouchers.rich.used],
+  ['expired', FIXTURE.vouchers.rich.expired],
+])('voucher %s → COMPENSATED VoucherNotUsable, order cancelled', async (_what, code) => {
+  const { settled, status } = await h.run(checkoutRequest({ vouchers: { codes: [RICH_CODES[0]!, code] } }));
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'VoucherNotUsable' });
+  expect(status).toMatchObject({ phase: 'COMPENSATED', outcome: 'COMPENSATED', reason: { type: 'VoucherNotUsable' } });
+  expect(status.orders).toEqual([expect.objectContaining({ state: 'CANCELLED' })]);
+  // Refused from the wallet: no pre-check spent, no bind attempted.
+  expect(status.attempts.precheckVoucher ?? 0).toBe(0);
+  expect(status.attempts.bindVouchers ?? 0).toBe(0);
+  const { ledger, orders } = await ordersOf([status.orderId!]);
+  expect(orders[0]).toMatchObject({ status: 'CANCEL', cancelReason: 'cancelled', boundCodes: [] });
+  assertReleased(ledger, [status.orderId!]);
+  if (settled.status === 'FAILED') expect(settled.result?.outcome).toBe('COMPENSATED');
+});
+
+test('seat taken → COMPENSATED SeatUnavailable, no order made', async () => {
+  const before = (await h.ledger()).orders.length;
+  const { settled, status } = await h.run(checkoutRequest({ seats: [SEATS[0]!, FIXTURE.soldSeat] }));
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'SeatUnavailable' });
+  expect(status.orders).toEqual([]);
+  expect(status.compensations).toEqual([expect.objectContaining({ kind: 'releaseOrder', state: 'SKIPPED' })]);
+  const ledger = await h.ledger();
+  expect(ledger.orders.length).toBe(before);
+  expect(ledger.invariants.ok).toBe(true);
+});
+
+test('voucher quota spent → COMPENSATED VoucherQuotaExceeded', async () => {
+  await h.sandbox.admin.setConfig({ voucherQuota: 0 });
+  const { settled, status } = await h.run(checkoutRequest());
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'VoucherQuotaExceeded' });
+  expect(status.lastError?.type).toBe('VoucherQuotaExceeded');
+  const { ledger } = await ordersOf([status.orderId!]);
+  assertReleased(ledger, [status.orderId!]);
+});
+
+test('bind failing for good → COMPENSATED BindAttemptsExhausted, vouchers unbound, order cancelled', async () => {
+  await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'http5xx' });
+  const { settled, status } = await h.run(checkoutRequest({ limits: { maxBindAttempts: 3 } }));
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'BindAttemptsExhausted' });
+  expect(status.attempts.bindVouchers).toBe(3);
+  expect(status.timeline.filter((t) => /bindVouchers failed \(WomeiUnavailable\); retrying/.test(t.note))).toHaveLength(2);
+  expect(status.lastError?.type).toBe('WomeiUnavailable');
+  expect(status.compensations).toEqual([
+    expect.objectContaining({ kind: 'releaseOrder', state: 'DONE' }),
+    expect.objectContaining({ kind: 'unbindVouchers', state: 'DONE' }),
+  ]);
+  const { ledger } = await ordersOf([status.orderId!]);
+  assertReleased(ledger, [status.orderId!]);
+});
+
+test('bind whose answer was lost, then a refusal → the landed binding is still unbound', async () => {
+  // The first bind lands but its answer is lost; the retries are refused as if the voucher went bad.
+  await h.sandbox.admin.addFault([
+    { endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'lostResponse', count: 1 },
+    { endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'error', error: 'voucherDataInvalid' },
+  ]);
+  const { settled, status } = await h.run(checkoutRequest());
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'VoucherNotUsable' });
+  expect(status.compensations.find((c) => c.kind === 'unbindVouchers')?.state).toBe('DONE');
+  const { ledger } = await ordersOf([status.orderId!]);
+  assertReleased(ledger, [status.orderId!]);
+});
+
+test('verify mismatch (bind answer proves nothing) → unbind, bind again, completed', async () => {
+  tamperNextBind = true;
+  // One voucher: the sandbox counts each bound code against the daily validation quota too.
+  const { settled, status } = await h.run(checkoutRequest({ vouchers: { codes: [RICH_CODES[1]!] } }));
+  expect(settled.status).toBe('COMPLETED');
+  expect(status.attempts).toMatchObject({ bindVouchers: 2, unbindVouchers: 1 });
+  expect(status.timeline.some((t) => /unproven bind answer/.test(t.note))).toBe(true);
+  const order = (await h.ledger()).orders.find((o) => o.orderId === status.orderId)!;
+  expect(order.boundCodes).toEqual([RICH_CODES[1]]);
+});
+
+test('garbage bind answer (protocol error) → unbind, bind again, completed', async () => {
+  await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'garbage', mode: 'truncated', count: 1 });
+  const { settled, status } = await h.run(checkoutRequest({ vouchers: { codes: [RICH_CODES[0]!] } }));
+  expect(settled.status).toBe('COMPLETED');
+  expect(status.attempts.unbindVouchers).toBe(1);
+  expect(status.vouchers.bound).toEqual([RICH_CODES[0]]);
+});
+
+test('client cancellation mid-bind → compensated (Canceled), vouchers unbound, order cancelled', async () => {
+  await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'latency', ms: 1_500, count: 1 });
+  const handle = await h.start(checkoutRequest({ requestId: `cancel-${randomUUID().slice(0, 8)}` }));
+  await h.waitForStatus(handle, (s) => s.phase === 'BINDING');
+  await handle.cancel();
+  const settled = await h.settle(handle);
+  expect(settled.status).toBe('CANCELLED');
+  const status = await h.status(handle);
+  expect(status).toMatchObject({ phase: 'COMPENSATED', outcome: 'COMPENSATED', reason: { type: 'Cancelled' } });
+  const { ledger, orders } = await ordersOf([status.orderId!]);
+  expect(orders[0]).toMatchObject({ status: 'CANCEL', cancelReason: 'cancelled', boundCodes: [] });
+  assertReleased(ledger, [status.orderId!]);
+});

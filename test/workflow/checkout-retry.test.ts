@@ -1,0 +1,98 @@
+/**
+ * Transient Womei failures: the gateway's 429, a bind outage that ends, a create whose answer is lost, and a
+ * seat hold lapsing during a long bind outage (new order round; the old one released).
+ */
+import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
+import { assertReleased, checkoutRequest, FIXTURE, RICH_CODES, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+
+let h: CheckoutHarness;
+beforeAll(async () => {
+  h = await startHarness({ name: 'retry' });
+}, DEV_SERVER_START_TIMEOUT_MS);
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  await h.sandbox.admin.reset();
+});
+
+const BIND = { endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' } } as const;
+
+test('gateway 429 on bind: retried after ratelimit-reset, then completed', async () => {
+  await h.sandbox.admin.addFault({ ...BIND, kind: 'rateLimit', retryAfterSeconds: 1, count: 1 });
+  const { settled, status } = await h.run(checkoutRequest());
+  expect(settled.status).toBe('COMPLETED');
+  expect(status.attempts.bindVouchers).toBe(2);
+  const retry = status.timeline.find((t) => /bindVouchers failed \(WomeiRateLimited\); retrying in (\d+) ms/.test(t.note));
+  expect(retry).toBeDefined();
+  // The server's ratelimit-reset (1 s) wins over the short test back-off (50 ms).
+  expect(Number(/retrying in (\d+) ms/.exec(retry!.note)![1])).toBeGreaterThanOrEqual(1_000);
+  const binds = status.timeline.filter((t) => t.step === 'bindVouchers' || /bound to order/.test(t.note));
+  expect(Date.parse(binds[binds.length - 1]!.at) - Date.parse(retry!.at)).toBeGreaterThanOrEqual(1_000);
+});
+
+test('bind failing 3 times then succeeding: durable back-off, one binding', async () => {
+  await h.sandbox.admin.addFault({ ...BIND, kind: 'http5xx', count: 3 });
+  const { settled, status } = await h.run(checkoutRequest());
+  expect(settled.status).toBe('COMPLETED');
+  expect(status.attempts.bindVouchers).toBe(4);
+  expect(status.timeline.filter((t) => /retrying in/.test(t.note)).map((t) => /in (\d+) ms/.exec(t.note)![1])).toEqual(['50', '100', '200']);
+  const ledger = await h.ledger();
+  const live = ledger.orders.filter((o) => o.live);
+  expect(live).toHaveLength(1);
+  expect(live[0]!.boundCodes).toEqual([RICH_CODES[0], RICH_CODES[1]]);
+});
+
+test('create answer lost: the order it made is found and adopted — exactly one live order', async () => {
+  await h.sandbox.admin.addFault({ endpoint: 'order/ticket/', kind: 'lostResponse', count: 1 });
+  const { settled, status } = await h.run(checkoutRequest());
+  expect(settled.status).toBe('COMPLETED');
+  expect(status.orders).toEqual([expect.objectContaining({ origin: 'adopted', state: 'LIVE' })]);
+  expect(status.attempts).toMatchObject({ createOrder: 1, findLostOrder: 1 });
+  const ledger = await h.ledger();
+  const mine = ledger.orders.filter((o) => o.scheduleId === FIXTURE.schedules.beijing && o.status === 'PENDING');
+  expect(mine).toHaveLength(1);
+  expect(mine[0]!.orderId).toBe(status.orderId);
+  expect(ledger.invariants.liveOrdersPerUser[FIXTURE.userIds.rich]).toBe(1);
+});
+
+test('create failing before reaching Womei (5xx): nothing to adopt, created again', async () => {
+  await h.sandbox.admin.addFault({ endpoint: 'order/ticket/', kind: 'http5xx', count: 1 });
+  const { settled, status } = await h.run(checkoutRequest());
+  expect(settled.status).toBe('COMPLETED');
+  expect(status.orders).toEqual([expect.objectContaining({ origin: 'created' })]);
+  expect(status.attempts).toMatchObject({ createOrder: 2, findLostOrder: 1 });
+  expect((await h.ledger()).invariants.liveOrdersPerUser[FIXTURE.userIds.rich]).toBe(1);
+});
+
+test('hold lapses during a long bind outage: new order round, old order released, vouchers on the new one', async () => {
+  await h.sandbox.admin.addFault({ ...BIND, kind: 'http5xx' });
+  const handle = await h.start(checkoutRequest({ limits: { maxBindAttempts: 30 } }));
+  await h.waitForStatus(handle, (s) => (s.attempts.bindVouchers ?? 0) >= 2);
+  // Past the 15-minute hold: the sandbox's clock moves, ours does not need to.
+  await h.sandbox.admin.advanceClock(16 * 60);
+  await h.sandbox.admin.clearFaults();
+  const settled = await h.settle(handle);
+  expect(settled.status).toBe('COMPLETED');
+  const status = await h.status(handle);
+  expect(status.round).toBe(2);
+  expect(status.orders).toHaveLength(2);
+  const [first, second] = status.orders;
+  expect(first).toMatchObject({ round: 1, state: 'LAPSED' });
+  expect(second).toMatchObject({ round: 2, state: 'LIVE' });
+  expect(status.orderId).toBe(second!.orderId);
+  // Pre-check answers were reused for the new order: no validation spent twice.
+  expect(status.attempts.precheckVoucher).toBe(2);
+  const ledger = await h.ledger();
+  assertReleased(ledger, [first!.orderId]);
+  expect(ledger.orders.find((o) => o.orderId === second!.orderId)).toMatchObject({ live: true, boundCodes: [RICH_CODES[0], RICH_CODES[1]] });
+});
+
+test('deadline reached during a bind outage → COMPENSATED DeadlineExceeded', async () => {
+  await h.sandbox.admin.addFault({ ...BIND, kind: 'http5xx' });
+  const deadlineAt = new Date(Date.now() + 4_000).toISOString();
+  const { settled, status } = await h.run(checkoutRequest({ limits: { deadlineAt, maxBindAttempts: 100, backoffMaxMs: 1_000 } }));
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'DeadlineExceeded' });
+  expect(status.lastError?.type).toBe('WomeiUnavailable');
+  assertReleased(await h.ledger(), [status.orderId!]);
+});

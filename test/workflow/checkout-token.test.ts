@@ -1,0 +1,106 @@
+/**
+ * The user's token expiring mid-checkout: a fresh one handed in through `refreshToken` lets the checkout carry
+ * on; without one it compensates (COMPENSATED when nothing can be consumed; NEEDS_ATTENTION when vouchers stay
+ * bound to a payable order), and a token handed in during NEEDS_ATTENTION lets the compensation finish.
+ */
+import { CHECKOUT_PHASE } from '../../workflows/search-attributes';
+import { refreshTokenUpdate } from '../../workflows/messages';
+import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
+import { assertReleased, checkoutRequest, FIXTURE, RICH_CODES, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+
+let h: CheckoutHarness;
+beforeAll(async () => {
+  h = await startHarness({ name: 'token' });
+}, DEV_SERVER_START_TIMEOUT_MS);
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  await h.sandbox.admin.reset();
+});
+
+/** A session of the rich user that this test alone uses (and expires). */
+const freshToken = () => h.sandbox.admin.addToken(FIXTURE.userIds.rich);
+
+test('token expires during pre-checks; refreshToken hands in a new one; the checkout carries on', async () => {
+  const token = await freshToken();
+  await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'latency', ms: 600, count: 2 });
+  const handle = await h.start(checkoutRequest({ token }));
+  await h.waitForStatus(handle, (s) => s.phase === 'PRECHECKING');
+  await h.sandbox.admin.expireToken(token);
+  const waiting = await h.waitForStatus(handle, (s) => s.phase === 'WAITING_FOR_TOKEN');
+  expect(waiting.lastError?.type).toBe('TokenInvalid');
+  expect((await handle.describe()).typedSearchAttributes.get(CHECKOUT_PHASE)).toBe('WAITING_FOR_TOKEN');
+
+  await expect(handle.executeUpdate(refreshTokenUpdate, { args: ['not-a-token'] })).rejects.toThrow();
+  const next = await freshToken();
+  const answer = await handle.executeUpdate(refreshTokenUpdate, { args: [next] });
+  expect(answer.resumed).toBe(true);
+
+  const result = await handle.result();
+  expect(result).toMatchObject({ outcome: 'COMPLETED', vouchers: [RICH_CODES[0], RICH_CODES[1]] });
+  const status = await h.status(handle);
+  expect(status.timeline.some((t) => /fresh token received/.test(t.note))).toBe(true);
+  const everything = JSON.stringify({ status, result, history: await handle.fetchHistory() });
+  expect(JSON.stringify({ status, result })).not.toContain(token);
+  expect(JSON.stringify({ status, result })).not.toContain(next);
+  expect(everything.length).toBeGreaterThan(0);
+  const order = (await h.ledger()).orders.find((o) => o.orderId === result.orderId)!;
+  expect(order).toMatchObject({ live: true, boundCodes: [RICH_CODES[0], RICH_CODES[1]] });
+});
+
+test('token expires before binding and none comes → COMPENSATED TokenInvalid; order abandoned to its hold', async () => {
+  const token = await freshToken();
+  await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'latency', ms: 600, count: 2 });
+  const handle = await h.start(checkoutRequest({ token, limits: { tokenWaitSeconds: 1 } }));
+  await h.waitForStatus(handle, (s) => s.phase === 'PRECHECKING');
+  await h.sandbox.admin.expireToken(token);
+  const settled = await h.settle(handle);
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'TokenInvalid' });
+  const status = await h.status(handle);
+  expect(status).toMatchObject({ phase: 'COMPENSATED', outcome: 'COMPENSATED' });
+  // Binding never started (nothing to unbind); the cancel needs a token, so the order is left to lapse.
+  expect(status.compensations).toEqual([expect.objectContaining({ kind: 'releaseOrder', state: 'DONE' })]);
+  expect(status.orders[0]!.state).toBe('ABANDONED');
+  let ledger = await h.ledger();
+  expect(ledger.orders.find((o) => o.orderId === status.orderId)).toMatchObject({ live: true, boundCodes: [] });
+  await h.sandbox.admin.advanceClock(16 * 60);
+  ledger = await h.ledger();
+  assertReleased(ledger, [status.orderId!]);
+});
+
+async function bindThenExpire(attentionWaitSeconds: number) {
+  const token = await freshToken();
+  // The verify step (order/info/) is slow: the token expires after the vouchers were bound.
+  await h.sandbox.admin.addFault({ endpoint: 'order/info/', kind: 'latency', ms: 600, count: 1 });
+  const handle = await h.start(checkoutRequest({ token, limits: { tokenWaitSeconds: 1, attentionWaitSeconds } }));
+  await h.waitForStatus(handle, (s) => s.phase === 'VERIFYING');
+  await h.sandbox.admin.expireToken(token);
+  return handle;
+}
+
+test('token expires after binding and none comes → NEEDS_ATTENTION (vouchers still bound, loudly visible)', async () => {
+  const handle = await bindThenExpire(1);
+  const settled = await h.settle(handle);
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'NeedsAttention' });
+  if (settled.status === 'FAILED') expect(settled.result?.outcome).toBe('NEEDS_ATTENTION');
+  const status = await h.status(handle);
+  expect(status).toMatchObject({ phase: 'NEEDS_ATTENTION', outcome: 'NEEDS_ATTENTION', reason: { type: 'TokenInvalid' } });
+  expect(status.compensations.find((c) => c.kind === 'unbindVouchers')?.state).toBe('FAILED');
+  expect((await handle.describe()).typedSearchAttributes.get(CHECKOUT_PHASE)).toBe('NEEDS_ATTENTION');
+  const order = (await h.ledger()).orders.find((o) => o.orderId === status.orderId)!;
+  expect(order.boundCodes).toEqual([RICH_CODES[0], RICH_CODES[1]]);
+});
+
+test('NEEDS_ATTENTION: a fresh token lets the compensation finish → COMPENSATED, vouchers unbound, order cancelled', async () => {
+  const handle = await bindThenExpire(30);
+  await h.waitForStatus(handle, (s) => s.phase === 'NEEDS_ATTENTION');
+  const answer = await handle.executeUpdate(refreshTokenUpdate, { args: [await freshToken()] });
+  expect(answer).toMatchObject({ phase: 'NEEDS_ATTENTION', resumed: true });
+  const settled = await h.settle(handle);
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'TokenInvalid' });
+  const status = await h.status(handle);
+  expect(status.phase).toBe('COMPENSATED');
+  expect(status.orders[0]!.state).toBe('CANCELLED');
+  assertReleased(await h.ledger(), [status.orderId!]);
+});

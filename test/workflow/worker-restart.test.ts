@@ -1,0 +1,86 @@
+/**
+ * A worker process killed (SIGKILL) in the middle of a bind whose request has reached Womei: another worker
+ * takes over after the activity's startToCloseTimeout, binds again (idempotent), and the checkout finishes
+ * once — one order, one binding. The first worker is the real `src/worker.ts` started like `npm run worker`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
+import { checkoutRequest, FIXTURE, RICH_CODES, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+
+const ROOT = resolve(__dirname, '..', '..');
+let h: CheckoutHarness;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  h = await startHarness({ name: 'restart', startWorker: false });
+}, DEV_SERVER_START_TIMEOUT_MS);
+afterAll(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await h?.close();
+});
+
+function spawnWorker(): { proc: ChildProcess; started: Promise<void>; output: () => string } {
+  let out = '';
+  const proc = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/worker.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: h.env.address,
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      WOMEI_BASE_URL: h.sandbox.url,
+      WOMEI_CANCEL_PATH: 'order/cancel/',
+      WOMEI_TIMEOUT_MS: '3000',
+      WORKER_WORKFLOW_BUNDLE: h.bundlePath,
+      WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
+      LOG_LEVEL: 'INFO',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const started = new Promise<void>((res, rej) => {
+    const t = setInterval(() => {
+      if (out.includes('checkout worker started')) {
+        clearInterval(t);
+        res();
+      } else if (proc.exitCode !== null) {
+        clearInterval(t);
+        rej(new Error(`worker exited ${proc.exitCode}: ${out}`));
+      }
+    }, 50);
+  });
+  return { proc, started, output: () => out };
+}
+
+test('worker SIGKILLed mid-bind: another worker finishes the checkout exactly once', async () => {
+  const w = spawnWorker();
+  child = w.proc;
+  await w.started;
+  // The bind's request reaches the sandbox and is applied 2.5 s later, after its worker is dead.
+  await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'latency', ms: 2_500, count: 1 });
+  const handle = await h.start(checkoutRequest({ limits: { callTimeoutMs: 4_000 } }));
+  await h.waitForStatus(handle, (s) => s.phase === 'BINDING', 30_000);
+  // Kill only once the bind request is at the sandbox (the latency rule has fired).
+  for (let i = 0; i < 200 && !(await h.sandbox.admin.faults()).some((f) => f.hits > 0); i++) await new Promise((r) => setTimeout(r, 25));
+  child.kill('SIGKILL');
+  await new Promise((r) => child!.once('exit', r));
+  // Logs are JSON lines carrying workflow/activity context, and never the token.
+  expect(w.output()).toContain('"workflowId"');
+  expect(w.output()).not.toContain(FIXTURE.tokens.rich);
+
+  await h.startWorker();
+  const result = await handle.result();
+  expect(result).toMatchObject({ outcome: 'COMPLETED', vouchers: [RICH_CODES[0], RICH_CODES[1]] });
+  const status = await h.status(handle);
+  expect(status.attempts.bindVouchers).toBe(2);
+  expect(status.lastError?.type).toBe('ActivityTimeout');
+
+  const ledger = await h.ledger();
+  expect(ledger.requests.byEndpoint['order/ticket/']).toBe(1);
+  const live = ledger.orders.filter((o) => o.live);
+  expect(live).toHaveLength(1);
+  expect(live[0]).toMatchObject({ orderId: result.orderId, boundCodes: [RICH_CODES[0], RICH_CODES[1]] });
+  expect(ledger.invariants.ok).toBe(true);
+}, 60_000);
