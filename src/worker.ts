@@ -20,6 +20,7 @@ import { loadConfig } from './config';
 import type { AppConfig } from './config';
 import { createDataConverter } from './codec/data-converter';
 import { redact } from './redact';
+import { temporalTarget } from './temporal-connection';
 import { createWomeiClient } from './womei/client';
 import type { WomeiApi } from './womei/types';
 
@@ -108,15 +109,26 @@ export function installRuntime(config: AppConfig): void {
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const config = loadConfig({}, env);
-  installRuntime(config);
+  const base = loadConfig({}, env);
+  installRuntime(base);
   const log = Runtime.instance().logger;
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // Same resolution as the client (src/temporal-connection.ts): TEMPORAL_* env and temporal.toml profiles, so
+  // Temporal Cloud (TLS, API key) needs no code change.
+  const target = temporalTarget(base, env);
+  const config: AppConfig = { ...base, temporal: { ...base.temporal, namespace: target.namespace } };
+  const { address, tls, apiKey, metadata } = target.connectionOptions;
+  const connection = await NativeConnection.connect({
+    address: address ?? config.temporal.address,
+    ...(tls !== undefined ? { tls } : {}),
+    ...(typeof apiKey === 'string' ? { apiKey } : {}),
+    ...(metadata !== undefined ? { metadata } : {}),
+  });
   try {
     const worker = await createCheckoutWorker({ connection, config });
     log.info('checkout worker started', {
       taskQueue: config.temporal.taskQueue,
       namespace: config.temporal.namespace,
+      address: address ?? config.temporal.address,
       womeiBaseUrl: config.womei.baseUrl,
       cancelRoute: config.womei.cancelPath ?? null,
       womeiRequestsPerSecond: config.worker.womeiRequestsPerSecond,

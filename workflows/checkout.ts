@@ -23,7 +23,7 @@
  * test/workflow/replay.test.ts must keep passing on the saved histories under test/histories/.
  */
 import * as wf from '@temporalio/workflow';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, TemporalFailure } from '@temporalio/common';
 import type { CheckoutActivities, LostOrderSearch } from '../activities';
 import type { OrderInfo, OrderPrice, VoucherWallet, WomeiSession } from '../src/womei/types';
 import { toFen } from '../src/womei/money';
@@ -55,7 +55,7 @@ import { Saga } from './compensation';
 import type { CompensationEntry } from './compensation';
 import { checkoutFailure, describeFailure } from './failures';
 import type { FailureInfo } from './failures';
-import { bestCandidates, checkExplicitCodes, maskCode, verifyBinding, wantedCount } from './vouchers';
+import { bestCandidates, checkExplicitCodes, maskCode, verifyBinding, verifyVoucherUse, wantedCount } from './vouchers';
 import { CHECKOUT_CINEMA_ID, CHECKOUT_ORDER_ID, CHECKOUT_PHASE, CHECKOUT_REQUEST_ID } from './search-attributes';
 
 /** Every call overrides these with `activityOptions(kind, limits)` and its own summary. */
@@ -68,8 +68,8 @@ const MAX_CREATE_ATTEMPTS = 5;
 /** Pay attempts on a 0-yuan order whose payment answer was unclear. */
 const MAX_PAY_ATTEMPTS = 3;
 
-/** Failure types after which a bind attempt is retried once the vouchers are unbound (the answer proved nothing). */
-const BIND_UNPROVEN_TYPES = ['BindMismatch', 'WomeiProtocolError'];
+/** A bind that failed with these may have landed: its answer was lost or unreadable. */
+const BIND_ANSWER_LOST_TYPES = ['WomeiUnavailable', 'ActivityTimeout', 'UnexpectedActivityError', 'WomeiProtocolError'];
 
 export async function checkout(raw: CheckoutRequest): Promise<CheckoutResult> {
   let input: CheckoutInput;
@@ -154,13 +154,18 @@ class CheckoutRun {
     });
     this.note('STARTING', `checkout of ${this.input.seats.length} seat(s) on schedule ${this.input.scheduleId}, deadline ${this.s.deadlineAt}`);
 
+    let completed: CheckoutResult | undefined;
     let forwardError: unknown;
     try {
-      const result = await this.forward();
-      return await this.finishCompleted(result);
+      completed = await this.forward();
     } catch (err) {
       forwardError = err;
     }
+    // Outside the try: nothing that happens after completion (e.g. a late cancel) may compensate it.
+    if (completed !== undefined) return this.finishCompleted(completed);
+    // A plain Error here is a bug in workflow code, not a checkout failure: let it fail the workflow task (the
+    // SDK retries the task) so a fixed worker resumes the checkout where it stopped, instead of compensating.
+    if (!(forwardError instanceof TemporalFailure)) throw forwardError;
 
     const reason = describeFailure(forwardError, [this.token]);
     this.s.reason = { type: reason.type, message: reason.message };
@@ -410,7 +415,15 @@ class CheckoutRun {
     }
   }
 
-  /** Bind with the long-running retry, then verify. Throws OrderExpired for the round loop. */
+  /**
+   * Bind with the long-running retry, then verify. Throws OrderExpired for the round loop.
+   *
+   * An attempt whose answer was lost or unreadable (timeout, network, garbage) may have bound: before binding
+   * again, the next attempt reads order/info and, when it proves the binding, takes it (a bind spends
+   * validation quota; the same answer is not bought twice). A readable answer that does not prove the binding
+   * (BindMismatch) is unbound before trying again. Every attempt, bind or answer check, counts towards
+   * maxBindAttempts; the waits between them are durable timers, bounded by the deadline.
+   */
   private async bindAndVerify(order: LiveOrder, codes: string[]): Promise<void> {
     const { limits } = this.input;
     if (!this.saga.find('unbindVouchers', order.orderId)) {
@@ -418,6 +431,7 @@ class CheckoutRun {
       this.saga.register('unbindVouchers', order.orderId);
       this.syncCompensations();
     }
+    let answerLost = false;
     for (let attempt = 1; ; attempt++) {
       this.setPhase('BINDING');
       this.bindAttempts++;
@@ -428,9 +442,39 @@ class CheckoutRun {
           `binding failed ${limits.maxBindAttempts} time(s)${last ? `; last: ${last.type}: ${last.message}` : ''}`,
         );
       }
-      const before = this.maybeBound.get(order.orderId) ?? false;
-      this.maybeBound.set(order.orderId, true);
       try {
+        if (answerLost) {
+          answerLost = false;
+          let info: OrderInfo;
+          try {
+            info = await this.orderInfo(order.orderId, 'checkBinding', `check whether the last bind of order ${order.orderId} landed`);
+          } catch (err) {
+            // Still unknown: check again next time rather than bind blindly.
+            if (TRANSIENT_FAILURE_TYPES.includes(describeFailure(err).type)) answerLost = true;
+            throw err;
+          }
+          this.requirePending(order.orderId, info);
+          const problems = verifyVoucherUse(
+            { total: info.orderTotalPrice, payment: info.orderPaymentPrice, use: info.voucherUse },
+            codes,
+          );
+          if (problems.length === 0) {
+            this.acceptBinding(order, codes, {
+              total: info.orderTotalPrice,
+              payment: info.orderPaymentPrice,
+              vouchers: info.voucherUse?.useTotalPrice ?? 0,
+              ticketSingle: order.price?.ticketSinglePrice ?? 0,
+              ticketNum: info.ticketItems.ticketNum,
+            });
+            this.note('VERIFYING', `the bind whose answer was lost had landed: order ${order.orderId} shows the ${codes.length} voucher(s)`);
+            return;
+          }
+          if ((info.voucherUse?.useCodes.length ?? 0) > 0) await this.unbindNow(order.orderId);
+          this.setPhase('BINDING');
+        }
+
+        const before = this.maybeBound.get(order.orderId) ?? false;
+        this.maybeBound.set(order.orderId, true);
         let price: OrderPrice;
         try {
           price = await this.step('bindVouchers', () =>
@@ -440,11 +484,13 @@ class CheckoutRun {
             ),
           );
         } catch (err) {
-          if (REFUSAL_FAILURE_TYPES.includes(describeFailure(err).type) && !before) {
+          const t = describeFailure(err).type;
+          if (REFUSAL_FAILURE_TYPES.includes(t) && !before) {
             // Womei answered this bind and refused it: the order's voucher choice is unchanged (and nothing was
             // bound before), so there is nothing to unbind.
             this.maybeBound.set(order.orderId, false);
           }
+          if (BIND_ANSWER_LOST_TYPES.includes(t)) answerLost = true;
           throw err;
         }
         const problems = verifyBinding(price, codes);
@@ -453,29 +499,18 @@ class CheckoutRun {
           throw checkoutFailure('BindMismatch', `bind answer does not prove the binding: ${problems.join('; ')}`, false);
         }
         this.setPhase('VERIFYING');
-        const info = await this.step('verifyOrder', () =>
-          acts.getOrderInfo.executeWithOptions(this.opts('read', `verify order ${order.orderId} is still PENDING`), [
-            { session: this.session(), orderId: order.orderId },
-          ]),
-        );
-        if (info.status !== 'PENDING') {
-          if (info.status === 'SUCCESS' || info.status === 'PROCESSING') {
-            throw checkoutFailure('OrderStateUnexpected', `order ${order.orderId} is ${info.status}, not PENDING`);
-          }
-          throw checkoutFailure('OrderExpired', `order ${order.orderId} is ${info.status} (hold lapsed)`);
-        }
+        const info = await this.orderInfo(order.orderId, 'verifyOrder', `verify order ${order.orderId} is still PENDING`);
+        this.requirePending(order.orderId, info);
         order.price = price;
-        this.s.prices = pricesOf(price);
-        this.s.vouchers.bound = [...codes];
-        delete this.s.nextAttemptAt;
+        this.acceptBinding(order, codes, pricesOf(price));
         this.note('VERIFYING', `${codes.length} voucher(s) bound to order ${order.orderId}; ${price.orderPaymentPrice} yuan left to pay`);
         return;
       } catch (err) {
         const f = describeFailure(err, [this.token]);
         if (f.cancelled) throw err;
-        if (BIND_UNPROVEN_TYPES.includes(f.type)) {
+        if (f.type === 'BindMismatch') {
           await this.unbindNow(order.orderId);
-        } else if (!TRANSIENT_FAILURE_TYPES.includes(f.type)) {
+        } else if (!TRANSIENT_FAILURE_TYPES.includes(f.type) && !answerLost) {
           throw err;
         }
         if (this.bindAttempts >= limits.maxBindAttempts) {
@@ -484,6 +519,22 @@ class CheckoutRun {
         await this.backoff('bindVouchers', attempt, f);
       }
     }
+  }
+
+  /** An order that is no longer PENDING cannot take vouchers: lapsed (new round) or, oddly, paid. */
+  private requirePending(orderId: string, info: OrderInfo): void {
+    if (info.status === 'PENDING') return;
+    if (info.status === 'SUCCESS' || info.status === 'PROCESSING') {
+      throw checkoutFailure('OrderStateUnexpected', `order ${orderId} is ${info.status}, not PENDING`);
+    }
+    throw checkoutFailure('OrderExpired', `order ${orderId} is ${info.status} (hold lapsed)`);
+  }
+
+  private acceptBinding(order: LiveOrder, codes: string[], prices: PricesYuan): void {
+    if (order.price) order.price = { ...order.price, orderTotalPrice: prices.total, orderPaymentPrice: prices.payment };
+    this.s.prices = prices;
+    this.s.vouchers.bound = [...codes];
+    delete this.s.nextAttemptAt;
   }
 
   /** Unbind during the forward path (after an unproven bind answer), before trying again. */
@@ -811,6 +862,8 @@ class CheckoutRun {
 
   private note(phase: CheckoutPhase, note: string, step?: string): void {
     const entry: TimelineEntry = { at: new Date(Date.now()).toISOString(), phase, ...(step ? { step } : {}), note: redactText(note, [this.token]) };
+    // The workflow logger adds workflowId/runId and stays silent during replay.
+    wf.log.info(entry.note, { phase, ...(step ? { step } : {}), orderId: this.s.orderId ?? null });
     const t = this.s.timeline;
     t.push(entry);
     if (t.length > TIMELINE_MAX) {
@@ -875,7 +928,7 @@ class CheckoutRun {
     this.setPhase('COMPLETED');
     this.note('COMPLETED', result.state === 'ISSUED' ? 'tickets issued' : 'ready to pay');
     this.finished = true;
-    await wf.condition(wf.allHandlersFinished);
+    await this.handlersFinished();
     return { ...result, timeline: this.status().timeline };
   }
 
@@ -884,7 +937,7 @@ class CheckoutRun {
     this.setPhase(outcome);
     this.note(outcome, outcome === 'COMPENSATED' ? `compensated (${reason.type})` : `needs attention (${reason.type})`);
     this.finished = true;
-    await wf.condition(wf.allHandlersFinished);
+    await this.handlersFinished();
     const result = this.result(outcome);
     const type = outcome === 'COMPENSATED' ? reason.type : NEEDS_ATTENTION_FAILURE;
     const message =
@@ -892,6 +945,11 @@ class CheckoutRun {
         ? `checkout compensated: ${reason.type}: ${reason.message}`
         : `checkout needs attention: ${this.attentionSummary()} (cause ${reason.type}: ${reason.message})`;
     return ApplicationFailure.create({ type, message, nonRetryable: true, details: [result] });
+  }
+
+  /** Let running update handlers (waitForOrder) answer before the workflow closes; a late cancel cannot cut in. */
+  private handlersFinished(): Promise<void> {
+    return wf.CancellationScope.nonCancellable(() => wf.condition(wf.allHandlersFinished));
   }
 
   private attentionSummary(): string {

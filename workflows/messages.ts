@@ -47,6 +47,7 @@ export type CheckoutStep =
   | 'precheckVoucher'
   | 'bindVouchers'
   | 'verifyOrder'
+  | 'checkBinding'
   | 'unbindVouchers'
   | 'releaseOrder'
   | 'confirmLapse'

@@ -3,7 +3,7 @@
  * binding. Money is compared in integer fen (src/womei/money.ts), never as yuan floats.
  */
 import { toFen } from '../src/womei/money';
-import type { OrderPrice, VoucherWallet, WalletVoucher } from '../src/womei/types';
+import type { OrderPrice, VoucherUse, VoucherWallet, WalletVoucher } from '../src/womei/types';
 import type { VoucherSpec } from './input';
 
 /** A voucher must stay valid at least this long past "now" to be chosen by the `best` policy. */
@@ -49,26 +49,38 @@ export function wantedCount(spec: VoucherSpec, seatCount: number): number {
 }
 
 /**
- * Does a bind answer prove the binding? Every code in `voucher_use.use_codes` and `voucher_discounts`,
- * `use_num` matches, and payment = total − voucher total (+ extra) in fen. Returns the mismatches.
+ * Does an order's voucher use prove the binding of exactly `codes`? `use_codes` lists every code (and no
+ * other), `use_num` matches, and payment = total − voucher total (+ extra) in fen. Returns the mismatches.
+ * Used on the bind answer (with `voucher_discounts`) and on order/info (which has no voucher_discounts).
  */
-export function verifyBinding(price: OrderPrice, codes: readonly string[]): string[] {
+export function verifyVoucherUse(
+  p: { total: number; payment: number; use: VoucherUse | null; discounts?: readonly string[] },
+  codes: readonly string[],
+): string[] {
   const problems: string[] = [];
-  const use = price.voucherUse;
+  const use = p.use;
   if (!use) return ['voucher_use is empty: no voucher applied'];
   const missingUse = codes.filter((c) => !use.useCodes.includes(c));
   if (missingUse.length > 0) problems.push(`voucher_use.use_codes lacks ${missingUse.map(maskCode).join(', ')}`);
-  const missingDiscount = codes.filter((c) => !price.voucherDiscounts.includes(c));
-  if (missingDiscount.length > 0) problems.push(`voucher_discounts lacks ${missingDiscount.map(maskCode).join(', ')}`);
+  if (p.discounts !== undefined) {
+    const missingDiscount = codes.filter((c) => !p.discounts!.includes(c));
+    if (missingDiscount.length > 0) problems.push(`voucher_discounts lacks ${missingDiscount.map(maskCode).join(', ')}`);
+  }
   const extra = use.useCodes.filter((c) => !codes.includes(c));
   if (extra.length > 0) problems.push(`voucher_use.use_codes has ${extra.length} unexpected code(s)`);
   if (use.useNum !== codes.length) problems.push(`use_num is ${use.useNum}, expected ${codes.length}`);
-  const expectedPayment = toFen(price.orderTotalPrice) - toFen(use.useTotalPrice) + toFen(use.extraPrice);
-  if (toFen(price.orderPaymentPrice) !== expectedPayment) {
-    problems.push(
-      `order_payment_price ${price.orderPaymentPrice} ≠ order_total_price ${price.orderTotalPrice} − use_total_price ${use.useTotalPrice}`,
-    );
+  const expectedPayment = toFen(p.total) - toFen(use.useTotalPrice) + toFen(use.extraPrice);
+  if (toFen(p.payment) !== expectedPayment) {
+    problems.push(`order_payment_price ${p.payment} ≠ order_total_price ${p.total} − use_total_price ${use.useTotalPrice}`);
   }
   if (toFen(use.useTotalPrice) <= 0) problems.push('use_total_price is not positive');
   return problems;
+}
+
+/** Does a bind answer (`order/change/` TP_VOUCHER) prove the binding? Returns the mismatches. */
+export function verifyBinding(price: OrderPrice, codes: readonly string[]): string[] {
+  return verifyVoucherUse(
+    { total: price.orderTotalPrice, payment: price.orderPaymentPrice, use: price.voucherUse, discounts: price.voucherDiscounts },
+    codes,
+  );
 }

@@ -9,8 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CancelledFailure, ApplicationFailure } from '@temporalio/common';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { WorkflowFailedError } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
@@ -19,6 +19,7 @@ import type { AppConfig } from '../../src/config';
 import { FIXTURE, startSandbox } from '../../src/sandbox/server';
 import type { RunningSandbox, StartSandboxOptions } from '../../src/sandbox/server';
 import type { Ledger } from '../../src/sandbox/ledger';
+import { createDataConverter } from '../../src/codec/data-converter';
 import { createWomeiClient } from '../../src/womei/client';
 import type { WomeiApi } from '../../src/womei/types';
 import { createCheckoutWorker } from '../../src/worker';
@@ -32,12 +33,12 @@ import { checkoutBundlePath } from './workflow-bundle';
 export { FIXTURE };
 
 let runtimeInstalled = false;
-/** SDK logs at WARN in tests (the default INFO drowns jest's output). Must run before anything touches Runtime. */
+/** SDK logs at ERROR in tests (expected activity and workflow failures log WARN and drown jest's output). Must run before anything touches Runtime. */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // Already installed by an earlier harness in this process.
   }
@@ -51,6 +52,11 @@ export interface HarnessOptions {
   cancelRoute?: boolean;
   /** The client's per-request timeout (default 3 s, so a `hang` fault costs 3 s). */
   womeiTimeoutMs?: number;
+  /**
+   * CODEC_KEYS for payload encryption: the worker (createCheckoutWorker's default) and the harness's client
+   * then share `createDataConverter(config)`, as production does.
+   */
+  codecKeys?: string;
   /** Start the in-process worker right away (default true). */
   startWorker?: boolean;
   /** Wrap the real HTTP client (e.g. to tamper with one answer); Temporal itself is never faked. */
@@ -125,10 +131,14 @@ export async function startHarness(options: HarnessOptions): Promise<CheckoutHar
       WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
       WORKER_SHUTDOWN_GRACE_MS: '1000',
       LOG_LEVEL: 'WARN',
+      ...(options.codecKeys !== undefined ? { CODEC_KEYS: options.codecKeys } : {}),
     },
     {},
   );
-  const client = env.client;
+  // The data converter goes to both sides: the worker gets it from createCheckoutWorker's default
+  // (createDataConverter(config)), the client here. Without CODEC_KEYS it is the SDK default.
+  const dataConverter = createDataConverter(config);
+  const client = options.codecKeys === undefined ? env.client : new Client({ connection: env.connection, dataConverter });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
 
@@ -145,7 +155,7 @@ export async function startHarness(options: HarnessOptions): Promise<CheckoutHar
         connection: env.nativeConnection,
         config,
         womei: (options.wrapWomei ?? ((w: WomeiApi) => w))(createWomeiClient(config.womei)),
-        // dataConverter: createDataConverter(config) — the client would need the same one (codec tests cover it).
+        dataConverter,
         workflowBundle: { codePath: bundlePath },
       });
       running = worker.run();

@@ -35,12 +35,12 @@ test('voucher unusable without a cancel route → order abandoned, then confirme
 });
 
 test('bind failing for good without a cancel route → vouchers unbound before the order is abandoned', async () => {
-  // The first bind lands but its answer is lost; then Womei stays down for binds.
+  // The first bind lands but its answer is lost, and the order cannot be read to recover it (Womei down).
   await h.sandbox.admin.addFault([
     { endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'lostResponse', count: 1 },
-    { endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'http5xx' },
+    { endpoint: 'order/info/', kind: 'http5xx' },
   ]);
-  const handle = await h.start(checkoutRequest({ limits: { maxBindAttempts: 2 } }));
+  const handle = await h.start(checkoutRequest({ limits: { maxBindAttempts: 3 } }));
   const abandoned = await h.waitForStatus(handle, (s) => s.orders[0]?.state === 'ABANDONED');
   // Unbound first: the abandoned order, should anyone pay it before it lapses, consumes no voucher.
   expect(abandoned.compensations.find((c) => c.kind === 'unbindVouchers')?.state).toBe('DONE');
@@ -48,6 +48,7 @@ test('bind failing for good without a cancel route → vouchers unbound before t
   await h.sandbox.admin.advanceClock(16 * 60);
   const settled = await h.settle(handle);
   expect(settled).toMatchObject({ status: 'FAILED', type: 'BindAttemptsExhausted' });
+  expect((await h.status(handle)).attempts).toMatchObject({ bindVouchers: 1, checkBinding: 2 });
   assertReleased(await h.ledger(), [abandoned.orderId!]);
 });
 

@@ -96,3 +96,23 @@ test('deadline reached during a bind outage → COMPENSATED DeadlineExceeded', a
   expect(status.lastError?.type).toBe('WomeiUnavailable');
   assertReleased(await h.ledger(), [status.orderId!]);
 });
+
+test('unclear pre-check (5xx) is not asked again (quota): left UNCHECKED for the bind to decide', async () => {
+  await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'http5xx', count: 1 });
+  const { settled, status } = await h.run(checkoutRequest());
+  expect(settled.status).toBe('COMPLETED');
+  expect(status.attempts.precheckVoucher).toBe(2);
+  expect(Object.values(status.vouchers.prechecks).sort()).toEqual(['OK', 'UNCHECKED']);
+  expect(status.vouchers.bound).toEqual([RICH_CODES[0], RICH_CODES[1]]);
+});
+
+test('policy best: a voucher refused by the pre-check is replaced by the next one in the wallet', async () => {
+  await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'error', error: 'voucherDataInvalid', count: 1 });
+  const { settled, status } = await h.run(checkoutRequest({ vouchers: { policy: 'best' } }));
+  expect(settled.status).toBe('COMPLETED');
+  expect(Object.values(status.vouchers.prechecks).sort()).toEqual(['NOT_USABLE', 'OK', 'OK']);
+  expect(status.vouchers.chosen).toHaveLength(2);
+  expect(status.vouchers.chosen).toContain(RICH_CODES[2]);
+  const refused = Object.entries(status.vouchers.prechecks).find(([, r]) => r === 'NOT_USABLE')![0];
+  expect(status.vouchers.bound).not.toContain(refused);
+});

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 function spawnWorker(): { proc: ChildProcess; started: Promise<void>; output: () => string } {
   let out = '';
-  const proc = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/worker.ts'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -65,7 +65,8 @@ test('worker SIGKILLed mid-bind: another worker finishes the checkout exactly on
   // Kill only once the bind request is at the sandbox (the latency rule has fired).
   for (let i = 0; i < 200 && !(await h.sandbox.admin.faults()).some((f) => f.hits > 0); i++) await new Promise((r) => setTimeout(r, 25));
   child.kill('SIGKILL');
-  await new Promise((r) => child!.once('exit', r));
+  // 'close', not 'exit': the pipes are drained by then.
+  await new Promise((r) => child!.once('close', r));
   // Logs are JSON lines carrying workflow/activity context, and never the token.
   expect(w.output()).toContain('"workflowId"');
   expect(w.output()).not.toContain(FIXTURE.tokens.rich);
@@ -74,13 +75,15 @@ test('worker SIGKILLed mid-bind: another worker finishes the checkout exactly on
   const result = await handle.result();
   expect(result).toMatchObject({ outcome: 'COMPLETED', vouchers: [RICH_CODES[0], RICH_CODES[1]] });
   const status = await h.status(handle);
-  expect(status.attempts.bindVouchers).toBe(2);
+  // The timed-out bind had landed: the order shows it, so it is not bought (quota) a second time.
+  expect(status.attempts).toMatchObject({ bindVouchers: 1, checkBinding: 1 });
   expect(status.lastError?.type).toBe('ActivityTimeout');
 
   const ledger = await h.ledger();
-  expect(ledger.requests.byEndpoint['order/ticket/']).toBe(1);
+  expect(ledger.requests.byEndpoint['POST order/ticket/']).toBe(1);
   const live = ledger.orders.filter((o) => o.live);
   expect(live).toHaveLength(1);
   expect(live[0]).toMatchObject({ orderId: result.orderId, boundCodes: [RICH_CODES[0], RICH_CODES[1]] });
   expect(ledger.invariants.ok).toBe(true);
+  expect(ledger.quota[FIXTURE.userIds.rich]!.used).toBe(4);
 }, 60_000);

@@ -1,0 +1,182 @@
+/**
+ * Activity unit tests: MockActivityEnvironment (the SDK's activity context, not a mock of Temporal's server)
+ * around activities built with a fake Womei client. Checks the failure mapping, the lost-order search, the
+ * release fallback, and that nothing secret reaches a log line or an error.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { LogLevel, LogMetadata } from '@temporalio/common';
+import { beijingMinuteKey, createActivities, seatCountOf, type LostOrderSearch } from '../../activities';
+import { toActivityFailure, UNEXPECTED_ACTIVITY_ERROR } from '../../activities/failures';
+import {
+  OrderExpired,
+  SeatUnavailable,
+  TokenInvalid,
+  VoucherNotUsable,
+  WomeiProtocolError,
+  WomeiRateLimited,
+  WomeiUnavailable,
+} from '../../src/womei/errors';
+import type { UserOrderSummary } from '../../src/womei/types';
+import { EMPTY_WALLET, FakeWomei, orderInfo, orderPrice } from '../helpers/fake-womei';
+
+const TOKEN = '0123456789abcdef0123456789abcdef';
+const session = { token: TOKEN, cinemaId: '9647' };
+
+function env() {
+  const lines: { level: LogLevel; message: string; meta?: LogMetadata }[] = [];
+  const log = (level: LogLevel) => (message: string, meta?: LogMetadata) => lines.push({ level, message, meta });
+  const logger = { log: (level: LogLevel, message: string, meta?: LogMetadata) => lines.push({ level, message, meta }), trace: log('TRACE'), debug: log('DEBUG'), info: log('INFO'), warn: log('WARN'), error: log('ERROR') };
+  return { env: new MockActivityEnvironment({}, { logger }), lines };
+}
+
+async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ApplicationFailure) return err;
+    throw err;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('failure mapping (activities/failures.ts)', () => {
+  test('typed Womei errors keep their type; retryable decides nonRetryable', () => {
+    const cases = [
+      [new TokenInvalid(`x token ${TOKEN}`, { endpoint: 'order/change/', sub: 408 }), 'TokenInvalid', true],
+      [new SeatUnavailable('x', { endpoint: 'order/ticket/' }), 'SeatUnavailable', true],
+      [new VoucherNotUsable('x', { endpoint: 'order/change/', sub: 4004, womeiMsg: '兑换券数据异常，请重新添加' }), 'VoucherNotUsable', true],
+      [new OrderExpired('x', { endpoint: 'order/change/' }), 'OrderExpired', true],
+      [new WomeiProtocolError('x', { endpoint: 'order/change/' }), 'WomeiProtocolError', true],
+      [new WomeiUnavailable('x', { endpoint: 'order/change/', httpStatus: 502 }), 'WomeiUnavailable', false],
+    ] as const;
+    for (const [err, type, nonRetryable] of cases) {
+      const f = toActivityFailure(err, [TOKEN]) as ApplicationFailure;
+      expect(f).toBeInstanceOf(ApplicationFailure);
+      expect(f.type).toBe(type);
+      expect(f.nonRetryable).toBe(nonRetryable);
+      expect(f.message).not.toContain(TOKEN);
+      expect(f.details?.[0]).toMatchObject({ endpoint: err.endpoint });
+    }
+  });
+
+  test('a gateway 429 is retryable after exactly the server-advised delay', () => {
+    const f = toActivityFailure(new WomeiRateLimited('throttled', { endpoint: 'order/change/', httpStatus: 429, retryAfterMs: 7_000 })) as ApplicationFailure;
+    expect(f).toMatchObject({ type: 'WomeiRateLimited', nonRetryable: false, nextRetryDelay: 7_000 });
+    expect(f.details?.[0]).toMatchObject({ retryAfterMs: 7_000, httpStatus: 429 });
+  });
+
+  test('anything else is a retryable UnexpectedActivityError, redacted', () => {
+    const f = toActivityFailure(new TypeError(`boom with ${TOKEN}`), [TOKEN]) as ApplicationFailure;
+    expect(f).toMatchObject({ type: UNEXPECTED_ACTIVITY_ERROR, nonRetryable: false });
+    expect(f.message).not.toContain(TOKEN);
+  });
+});
+
+describe('activities', () => {
+  test('each activity makes its one Womei call with the session and returns the answer', async () => {
+    const fake = new FakeWomei({
+      createOrder: { orderId: '250624153810000654', serverTime: 1750750721 },
+      priceOrder: orderPrice(),
+      listVouchers: EMPTY_WALLET,
+      priceVoucher: { surchargePrice: 0, payPrice: 0, surchargeMsg: '' },
+      bindVouchers: orderPrice({ orderPaymentPrice: 0 }),
+      unbindVouchers: orderPrice(),
+      getOrderInfo: orderInfo(),
+      payOrder: { orderId: '250624153810000654', payType: 'WECHAT', totalFee: 0, totalPrice: 0 },
+      queryPayment: { orderId: '250624153810000654', status: 'SUCCESS', msg: '' },
+    });
+    const a = createActivities({ womei: fake.api() });
+    const { env: e } = env();
+    const orderId = '250624153810000654';
+    await expect(e.run(a.createOrder, { session, scheduleId: '16701886', seatLabels: ['1:2:3:4'] })).resolves.toMatchObject({ orderId });
+    await expect(e.run(a.priceOrder, { session, orderId })).resolves.toMatchObject({ orderTotalPrice: 98 });
+    await expect(e.run(a.listVouchers, { session })).resolves.toEqual(EMPTY_WALLET);
+    await expect(e.run(a.precheckVoucher, { session, orderId, voucherCode: 'GZJY01' })).resolves.toMatchObject({ payPrice: 0 });
+    await expect(e.run(a.bindVouchers, { session, orderId, codes: ['A1', 'B2'] })).resolves.toMatchObject({ orderPaymentPrice: 0 });
+    await expect(e.run(a.unbindVouchers, { session, orderId })).resolves.toMatchObject({ orderPaymentPrice: 98 });
+    await expect(e.run(a.getOrderInfo, { session, orderId })).resolves.toMatchObject({ status: 'PENDING' });
+    await expect(e.run(a.releaseOrder, { session, orderId })).rejects.toThrow(); // cancelOrder has no answer: it was called
+    await expect(e.run(a.payOrder, { session, orderId, mobile: '13800000000' })).resolves.toMatchObject({ totalPrice: 0 });
+    await expect(e.run(a.queryPayment, { session, orderId })).resolves.toMatchObject({ status: 'SUCCESS' });
+    expect(fake.calls.map((c) => c.method)).toEqual([
+      'createOrder', 'priceOrder', 'listVouchers', 'priceVoucher', 'bindVouchers', 'unbindVouchers', 'getOrderInfo', 'cancelOrder', 'payOrder', 'queryPayment',
+    ]);
+    expect(fake.calls.every((c) => c.session.token === TOKEN && c.session.cinemaId === '9647')).toBe(true);
+    expect(fake.calls.find((c) => c.method === 'bindVouchers')?.args).toEqual([orderId, ['A1', 'B2']]);
+  });
+
+  test('releaseOrder: cancels where a cancel route is configured, otherwise abandons without a call', async () => {
+    const withCancel = new FakeWomei({ cancelOrder: () => undefined }, true);
+    const { env: e1 } = env();
+    await expect(e1.run(createActivities({ womei: withCancel.api() }).releaseOrder, { session, orderId: '1' })).resolves.toBe('cancelled');
+    const without = new FakeWomei({}, false);
+    const { env: e2 } = env();
+    await expect(e2.run(createActivities({ womei: without.api() }).releaseOrder, { session, orderId: '1' })).resolves.toBe('abandoned');
+    expect(without.calls).toEqual([]);
+  });
+
+  test('a Womei failure becomes a typed ApplicationFailure; logs carry ids but never the token', async () => {
+    const fake = new FakeWomei({ bindVouchers: new VoucherNotUsable(`order/change/: voucher not usable (token ${TOKEN})`, { endpoint: 'order/change/', sub: 4004 }) });
+    const { env: e, lines } = env();
+    const f = await failureOf(e.run(createActivities({ womei: fake.api() }).bindVouchers, { session, orderId: '42', codes: ['A1'] }));
+    expect(f).toMatchObject({ type: 'VoucherNotUsable', nonRetryable: true });
+    expect(f.message).not.toContain(TOKEN);
+    expect(lines.some((l) => l.message === 'womei bindVouchers failed' && l.meta?.orderId === '42' && l.meta?.type === 'VoucherNotUsable')).toBe(true);
+    expect(JSON.stringify(lines)).not.toContain(TOKEN);
+  });
+});
+
+describe('findLostOrder', () => {
+  const since = Date.UTC(2025, 5, 24, 7, 38, 30); // 15:38:30 Beijing
+  const summary = (orderId: string, over: Partial<UserOrderSummary> = {}): UserOrderSummary => ({
+    orderId, movieName: 'm', status: 'PENDING', statusDesc: '未支付', cinemaName: 'c', showDate: 'd', ticketNum: 2, hallName: 'h', seatInfo: '7排5座 | 7排4座', ...over,
+  });
+
+  test('order ids are keyed by their Beijing creation minute', () => {
+    expect(beijingMinuteKey(since)).toBe('2506241538');
+    expect(seatCountOf('5排8座 | 5排9座')).toBe(2);
+  });
+
+  test('adopts the newest matching PENDING order created since the attempt, confirmed on order/info', async () => {
+    const fake = new FakeWomei({
+      listUserOrders: (p: unknown) =>
+        (p as { offset: number }).offset === 0
+          ? {
+              orders: [
+                summary('250624153910000002'),
+                summary('250624153910000001'),
+                summary('250624153810000009', { status: 'SUCCESS' }),
+                summary('250624153810000008', { ticketNum: 1 }),
+                summary('250624153810000007'), // known to the workflow: excluded
+              ],
+              nextOffset: 5,
+            }
+          : { orders: [summary('250624120010000001')], nextOffset: 6 },
+      getOrderInfo: (id: unknown) => orderInfo({ orderId: id as string }),
+    });
+    const { env: e } = env();
+    const a = createActivities({ womei: fake.api(), lostOrderSkewMs: 60_000 });
+    const found = await e.run(a.findLostOrder, { session, scheduleId: '16701886', seatLabels: ['a', 'b'], sinceMs: since, excludeOrderIds: ['250624153810000007'] });
+    expect(found).toEqual({ orderId: '250624153910000002', extraOrderIds: ['250624153910000001'], pagesRead: 2 });
+    expect(fake.calls.filter((c) => c.method === 'getOrderInfo').map((c) => c.args[0])).toEqual(['250624153910000002', '250624153910000001']);
+  });
+
+  test('an order of another schedule, or no order at all, is not adopted', async () => {
+    const fake = new FakeWomei({
+      listUserOrders: { orders: [summary('250624153910000002')], nextOffset: 0 },
+      getOrderInfo: orderInfo({ ticketItems: { ticketNum: 2, scheduleId: 999, seatInfo: 'a | b', hallName: 'h' } }),
+    });
+    const { env: e } = env();
+    const found: LostOrderSearch = await e.run(createActivities({ womei: fake.api() }).findLostOrder, { session, scheduleId: '16701886', seatLabels: ['a', 'b'], sinceMs: since, excludeOrderIds: [] });
+    expect(found.orderId).toBeNull();
+  });
+
+  test('stops paging when cancelled', async () => {
+    const fake = new FakeWomei({ listUserOrders: { orders: [summary('250624153910000002')], nextOffset: 1 }, getOrderInfo: orderInfo() });
+    const { env: e } = env();
+    e.cancel();
+    await expect(e.run(createActivities({ womei: fake.api() }).findLostOrder, { session, scheduleId: '16701886', seatLabels: ['a', 'b'], sinceMs: since, excludeOrderIds: [] })).rejects.toThrow();
+    expect(fake.calls).toEqual([]);
+  });
+});

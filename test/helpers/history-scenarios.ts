@@ -1,0 +1,79 @@
+/**
+ * Real checkout runs whose histories are saved under test/histories/ (scripts/save-histories.ts) and replayed
+ * by test/workflow/replay.test.ts against the current workflow code. Each scenario drives the harness like the
+ * integration tests do and returns the finished workflow's handle.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { checkout } from '../../workflows/checkout';
+import { refreshTokenUpdate } from '../../workflows/messages';
+import { checkoutRequest, FIXTURE, RICH_CODES, SEATS, type CheckoutHarness } from './checkout-harness';
+
+type Handle = WorkflowHandle<typeof checkout>;
+const BIND = { endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' } } as const;
+
+async function finished(h: CheckoutHarness, handle: Handle): Promise<Handle> {
+  await h.settle(handle);
+  return handle;
+}
+
+export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<Handle>> = {
+  'completed-2-vouchers': async (h) => finished(h, await h.start(checkoutRequest({ requestId: 'hist-completed' }))),
+
+  'completed-best-partial': async (h) =>
+    finished(h, await h.start(checkoutRequest({ requestId: 'hist-best', vouchers: { policy: 'best', max: 1 } }))),
+
+  'issued-0-yuan': async (h) =>
+    finished(h, await h.start(checkoutRequest({ requestId: 'hist-issued', seats: [SEATS[0]!], vouchers: { codes: [RICH_CODES[0]!] }, payIfFree: true, mobile: FIXTURE.phones.rich }))),
+
+  'compensated-voucher-unusable': async (h) =>
+    finished(h, await h.start(checkoutRequest({ requestId: 'hist-compensated', vouchers: { codes: [RICH_CODES[0]!, FIXTURE.vouchers.rich.used] } }))),
+
+  'compensated-seat-taken': async (h) =>
+    finished(h, await h.start(checkoutRequest({ requestId: 'hist-seat', seats: [FIXTURE.soldSeat], vouchers: { codes: [RICH_CODES[0]!] } }))),
+
+  'token-refresh': async (h) => {
+    const token = await h.sandbox.admin.addToken(FIXTURE.userIds.rich);
+    await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'latency', ms: 600, count: 2 });
+    const handle = await h.start(checkoutRequest({ requestId: 'hist-token', token }));
+    await h.waitForStatus(handle, (s) => s.phase === 'PRECHECKING');
+    await h.sandbox.admin.expireToken(token);
+    await h.waitForStatus(handle, (s) => s.phase === 'WAITING_FOR_TOKEN');
+    await handle.executeUpdate(refreshTokenUpdate, { args: [await h.sandbox.admin.addToken(FIXTURE.userIds.rich)] });
+    return finished(h, handle);
+  },
+
+  'bind-retry-and-lost-create': async (h) => {
+    await h.sandbox.admin.addFault([
+      { endpoint: 'order/ticket/', kind: 'lostResponse', count: 1 },
+      { ...BIND, kind: 'http5xx', count: 2 },
+      { ...BIND, kind: 'garbage', mode: 'truncated', count: 1 },
+    ]);
+    return finished(h, await h.start(checkoutRequest({ requestId: 'hist-retry' })));
+  },
+
+  'hold-lapse-new-round': async (h) => {
+    await h.sandbox.admin.addFault({ ...BIND, kind: 'http5xx' });
+    const handle = await h.start(checkoutRequest({ requestId: 'hist-lapse', limits: { maxBindAttempts: 30 } }));
+    await h.waitForStatus(handle, (s) => (s.attempts.bindVouchers ?? 0) >= 2);
+    await h.sandbox.admin.advanceClock(16 * 60);
+    await h.sandbox.admin.clearFaults();
+    return finished(h, handle);
+  },
+
+  'cancelled-mid-bind': async (h) => {
+    await h.sandbox.admin.addFault({ ...BIND, kind: 'latency', ms: 1_000, count: 1 });
+    const handle = await h.start(checkoutRequest({ requestId: 'hist-cancel' }));
+    await h.waitForStatus(handle, (s) => s.phase === 'BINDING');
+    await handle.cancel();
+    return finished(h, handle);
+  },
+
+  'needs-attention': async (h) => {
+    const token = await h.sandbox.admin.addToken(FIXTURE.userIds.rich);
+    await h.sandbox.admin.addFault({ endpoint: 'order/info/', kind: 'latency', ms: 600, count: 1 });
+    const handle = await h.start(checkoutRequest({ requestId: 'hist-attention', token, limits: { tokenWaitSeconds: 1, attentionWaitSeconds: 1 } }));
+    await h.waitForStatus(handle, (s) => s.phase === 'VERIFYING');
+    await h.sandbox.admin.expireToken(token);
+    return finished(h, handle);
+  },
+};
