@@ -6,29 +6,12 @@
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { redactText } from '../src/redact';
-import type { WomeiFailureType } from '../src/womei/errors';
+import type { WomeiError, WomeiErrorDetails } from '../src/womei/errors';
 
 /** Details attached to every mapped failure (no secrets: Womei's own message and codes, the endpoint). */
-export interface WomeiFailureDetails {
-  endpoint: string;
-  ret?: number;
-  sub?: number;
-  womeiMsg?: string;
-  httpStatus?: number;
-  retryAfterMs?: number;
-}
+export type WomeiFailureDetails = WomeiErrorDetails;
 
-interface WomeiErrorLike {
-  type: WomeiFailureType;
-  retryable: boolean;
-  message: string;
-  endpoint?: string;
-  ret?: number;
-  sub?: number;
-  womeiMsg?: string;
-  httpStatus?: number;
-  retryAfterMs?: number;
-}
+type WomeiErrorLike = Pick<WomeiError, 'type' | 'retryable' | 'message'> & Partial<WomeiErrorDetails>;
 
 /**
  * Duck-typed rather than `instanceof`: jest module registries and bundles can load errors.ts twice, and the

@@ -6,7 +6,7 @@
  *
  * Everything runs in this process over loopback: the official Temporal CLI dev server (startDevServer), the
  * sandbox Womei server on port 0 (high voucher quota and gateway limit, so neither throttles), ONE checkout
- * worker (createCheckoutWorker, WORKER_WOMEI_REQUESTS_PER_SECOND=1000, the real HTTP client) and the real
+ * worker (startCheckoutWorker, WORKER_WOMEI_REQUESTS_PER_SECOND=1000, the real HTTP client) and the real
  * CheckoutClient. N checkouts run C at a time, each on its own seat (one seat, one voucher); binding does not
  * consume vouchers, so the rich user's six codes are reused across the unpaid orders.
  *
@@ -24,14 +24,13 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import type { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CheckoutClient } from '../src/client';
 import { loadConfig } from '../src/config';
 import { FIXTURE, startSandbox } from '../src/sandbox/server';
 import type { RunningSandbox } from '../src/sandbox/server';
 import type { RequestRecord } from '../src/sandbox/requestlog';
-import { createCheckoutWorker } from '../src/worker';
+import { startCheckoutWorker, type RunningCheckoutWorker } from '../src/worker';
 import type { CheckoutRequest } from '../workflows/input';
 import { checkoutWorkflowId } from '../workflows/messages';
 import type { CheckoutResult } from '../workflows/messages';
@@ -307,8 +306,7 @@ interface Resources {
   pendingEnv?: Promise<TestWorkflowEnvironment>;
   sandbox?: RunningSandbox;
   pendingSandbox?: Promise<RunningSandbox>;
-  worker?: Worker;
-  workerRun?: Promise<void>;
+  worker?: RunningCheckoutWorker;
   client?: CheckoutClient;
 }
 
@@ -331,11 +329,7 @@ async function cleanup(r: Resources): Promise<void> {
     ['client', async () => r.client?.close()],
     [
       'worker',
-      async () => {
-        if (!r.worker) return;
-        if (r.worker.getState() === 'RUNNING') r.worker.shutdown();
-        await r.workerRun;
-      },
+      async () => r.worker?.stop(),
     ],
     ['sandbox', async () => (await settled(r.sandbox, r.pendingSandbox))?.close()],
     ['dev server', async () => (await settled(r.env, r.pendingEnv))?.teardown()],
@@ -375,8 +369,7 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
   );
 
   const tWorker = performance.now();
-  r.worker = await createCheckoutWorker({ connection: env.nativeConnection, config, workflowBundle: { codePath: bundlePath } });
-  r.workerRun = r.worker.run();
+  r.worker = await startCheckoutWorker({ connection: env.nativeConnection, config, workflowBundle: { codePath: bundlePath } });
   r.client = await CheckoutClient.connect({ config, connection: env.connection, namespace: config.temporal.namespace });
   const client = r.client;
   const workerMs = performance.now() - tWorker;

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from './config';
 import { CheckoutClient, describeError } from './client';
 import { formatResult, ProgressPrinter, workflowUiLink } from './cli-format';
@@ -21,7 +21,7 @@ import { startCodecServer } from './codec/server';
 import { startDevServer } from './dev-server';
 import { assertPortFree } from './ports';
 import { FIXTURE, startSandbox } from './sandbox/server';
-import { createCheckoutWorker, jsonLogger } from './worker';
+import { jsonLogger, startCheckoutWorker } from './worker';
 import type { CheckoutRequest } from '../workflows/input';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -104,12 +104,8 @@ async function main(): Promise<void> {
 
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     stops.push(() => connection.close());
-    const worker: Worker = await createCheckoutWorker({ connection, config });
-    const running = worker.run();
-    stops.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
+    const worker = await startCheckoutWorker({ connection, config });
+    stops.push(() => worker.stop());
     say(`worker          task queue ${config.temporal.taskQueue}`);
 
     const client = await CheckoutClient.connect({ config });

@@ -71,6 +71,29 @@ export async function createCheckoutWorker(options: CheckoutWorkerOptions): Prom
   });
 }
 
+export interface RunningCheckoutWorker {
+  worker: Worker;
+  /** Graceful: no new tasks, running activities get the shutdown grace time; resolves when run() has ended. */
+  stop(): Promise<void>;
+}
+
+/** Builds a checkout worker and runs it in this process (`npm start`, tests, the benchmark). */
+export async function startCheckoutWorker(options: CheckoutWorkerOptions): Promise<RunningCheckoutWorker> {
+  const worker = await createCheckoutWorker(options);
+  const running = worker.run();
+  let stopped: Promise<void> | undefined;
+  return {
+    worker,
+    stop() {
+      stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      })();
+      return stopped;
+    },
+  };
+}
+
 const LEVELS: Record<AppConfig['worker']['logLevel'], LogLevel> = {
   TRACE: 'TRACE',
   DEBUG: 'DEBUG',

@@ -1,7 +1,7 @@
 /**
  * Integration harness of the checkout: the official Temporal dev server (startDevServer), a real sandbox
- * Womei server over HTTP on port 0, the real HTTP client, and an in-process worker built by
- * createCheckoutWorker on a task queue unique to the test file. Nothing of Temporal is mocked.
+ * Womei server over HTTP on port 0, the real HTTP client, and an in-process worker started by
+ * startCheckoutWorker on a task queue unique to the test file. Nothing of Temporal is mocked.
  *
  * Fast by construction: short back-offs and waits go in through the checkout input's `limits` (the same knobs
  * production callers have), the sandbox clock is advanced instead of waiting for holds to lapse, and the
@@ -13,7 +13,6 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import type { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import type { AppConfig } from '../../src/config';
 import { FIXTURE, startSandbox } from '../../src/sandbox/server';
@@ -22,7 +21,7 @@ import type { Ledger } from '../../src/sandbox/ledger';
 import { createDataConverter } from '../../src/codec/data-converter';
 import { createWomeiClient } from '../../src/womei/client';
 import type { WomeiApi } from '../../src/womei/types';
-import { createCheckoutWorker } from '../../src/worker';
+import { startCheckoutWorker, type RunningCheckoutWorker } from '../../src/worker';
 import type { checkout } from '../../workflows/checkout';
 import type { CheckoutRequest } from '../../workflows/input';
 import { checkoutWorkflowId, statusQuery } from '../../workflows/messages';
@@ -139,8 +138,7 @@ export async function startHarness(options: HarnessOptions): Promise<CheckoutHar
   // (createDataConverter(config)), the client here. Without CODEC_KEYS it is the SDK default.
   const dataConverter = createDataConverter(config);
   const client = options.codecKeys === undefined ? env.client : new Client({ connection: env.connection, dataConverter });
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
+  let worker: RunningCheckoutWorker | undefined;
 
   const h: CheckoutHarness = {
     env,
@@ -151,21 +149,17 @@ export async function startHarness(options: HarnessOptions): Promise<CheckoutHar
     bundlePath,
     async startWorker() {
       if (worker) return;
-      worker = await createCheckoutWorker({
+      worker = await startCheckoutWorker({
         connection: env.nativeConnection,
         config,
         womei: (options.wrapWomei ?? ((w: WomeiApi) => w))(createWomeiClient(config.womei)),
         dataConverter,
         workflowBundle: { codePath: bundlePath },
       });
-      running = worker.run();
     },
     async stopWorker() {
-      if (!worker) return;
-      worker.shutdown();
-      await running;
+      await worker?.stop();
       worker = undefined;
-      running = undefined;
     },
     start(input) {
       return client.workflow.start<typeof checkout>('checkout', {

@@ -14,7 +14,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import type { LogEntry, Worker } from '@temporalio/worker';
+import type { LogEntry } from '@temporalio/worker';
 import { CheckoutClient } from '../../src/client';
 import { createDataConverter } from '../../src/codec/data-converter';
 import { loadConfig } from '../../src/config';
@@ -23,7 +23,7 @@ import { FIXTURE, startSandbox } from '../../src/sandbox/server';
 import type { RunningSandbox, StartSandboxOptions } from '../../src/sandbox/server';
 import { resolveTemporalCli } from '../../src/temporal-cli';
 import { createWomeiClient } from '../../src/womei/client';
-import { createCheckoutWorker } from '../../src/worker';
+import { startCheckoutWorker, type RunningCheckoutWorker } from '../../src/worker';
 import type { CheckoutRequest } from '../../workflows/input';
 import { startDevServer } from '../helpers/temporal-env';
 import { checkoutBundlePath } from '../helpers/workflow-bundle';
@@ -118,8 +118,7 @@ export async function startSecureEnv(options: { name: string; sandbox?: StartSan
     },
     {},
   );
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
+  let worker: RunningCheckoutWorker | undefined;
   const clients: CheckoutClient[] = [];
 
   const self: SecureEnv = {
@@ -129,7 +128,7 @@ export async function startSecureEnv(options: { name: string; sandbox?: StartSan
     taskQueue,
     async startWorker(keys) {
       if (worker) throw new Error('a worker is already running');
-      worker = await createCheckoutWorker({
+      worker = await startCheckoutWorker({
         connection: env.nativeConnection,
         config,
         womei: createWomeiClient(config.womei),
@@ -137,14 +136,10 @@ export async function startSecureEnv(options: { name: string; sandbox?: StartSan
         taskQueue,
         workflowBundle: { codePath: bundlePath },
       });
-      running = worker.run();
     },
     async stopWorker() {
-      if (!worker) return;
-      worker.shutdown();
-      await running;
+      await worker?.stop();
       worker = undefined;
-      running = undefined;
     },
     async client(keys) {
       const c = await CheckoutClient.connect({
