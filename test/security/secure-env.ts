@@ -27,32 +27,18 @@ import { startCheckoutWorker, type RunningCheckoutWorker } from '../../src/worke
 import type { CheckoutRequest } from '../../workflows/input';
 import { startDevServer } from '../helpers/temporal-env';
 import { checkoutBundlePath } from '../helpers/workflow-bundle';
+import { checkoutRequest } from '../helpers/checkout-harness';
 
 export { FIXTURE };
 
 const run = promisify(execFile);
 
-/** Short back-offs and waits so a checkout finishes in about a second. */
-export const FAST_LIMITS = {
-  backoffInitialMs: 50,
-  backoffMaxMs: 400,
-  tokenWaitSeconds: 20,
-  attentionWaitSeconds: 2,
-  paymentPollMs: 200,
-  callTimeoutMs: 6_000,
-} as const;
-
+/**
+ * The harness's request with a longer token wait: the token-refresh scenario hands in its fresh token from the
+ * test, which must not race the wait.
+ */
 export function request(overrides: Partial<CheckoutRequest> = {}): CheckoutRequest {
-  return {
-    requestId: `sec-${randomUUID().slice(0, 12)}`,
-    cinemaId: FIXTURE.cinemas.beijing,
-    scheduleId: String(FIXTURE.schedules.beijing),
-    seats: [FIXTURE.seats.beijing[0]!, FIXTURE.seats.beijing[1]!],
-    token: FIXTURE.tokens.rich,
-    vouchers: { codes: [FIXTURE.vouchers.rich.unused[0]!, FIXTURE.vouchers.rich.unused[1]!] },
-    ...overrides,
-    limits: { ...FAST_LIMITS, ...(overrides.limits ?? {}) },
-  };
+  return checkoutRequest({ requestId: `sec-${randomUUID().slice(0, 12)}`, ...overrides, limits: { tokenWaitSeconds: 20, ...overrides.limits } });
 }
 
 let runtimeInstalled = false;
