@@ -4,6 +4,7 @@
  */
 import { WomeiBadRequest } from './errors';
 import { cancelEndpoint, WOMEI_ENDPOINTS as E } from './endpoints';
+import { PARAMETERLESS_POST_BODY } from './headers';
 import { createWomeiHttp } from './http';
 import * as S from './schemas';
 import type { ChangeOrderParams, WomeiApi, WomeiSession } from './types';
@@ -168,13 +169,36 @@ export function createWomeiClient(config: WomeiClientConfig): WomeiApi {
       call({ endpoint: E.hallInfo, session: s, query: { hall_id: p.hallId, schedule_id: p.scheduleId }, data: S.recordData }),
     getHallSaleable: (s, scheduleId) =>
       call({ endpoint: E.hallSaleable, session: s, query: { schedule_id: scheduleId }, data: S.recordData }),
+
+    registerOrderTemplates: async (s, p) => {
+      checkCommaJoined(E.orderTemplate.path, 'template ids', p.templateIds);
+      await call({
+        endpoint: E.orderTemplate,
+        session: s,
+        form: { order_id: p.orderId, template_ids: p.templateIds.join(',') },
+        data: S.orderTemplateData,
+      });
+    },
+    checkMemberCard: (s) => call({ endpoint: E.memberCardAutoSolid, session: s, form: PARAMETERLESS_POST_BODY, data: S.memberCardCheckData }),
+    checkPhone: (s) => call({ endpoint: E.checkPhone, session: s, form: PARAMETERLESS_POST_BODY, data: S.phoneCheckData }),
+    getAds: (s, adType) => call({ endpoint: E.ads, session: s, query: { ad_type: String(adType) }, data: S.adsData }),
+    getPublicNotice: (s) => call({ endpoint: E.publicNotice, session: s, data: S.publicNoticeData }),
+    listVccActivities: (s) => call({ endpoint: E.vccActivity, session: s, data: S.vccActivityData }),
+    getVccActivityGift: (s) => call({ endpoint: E.vccActivityGift, session: s, data: S.vccActivityGiftData }),
+    listGoods: (s) => call({ endpoint: E.goodsList, session: s, query: { flag: 'duplicate' }, data: S.goodsListData }),
   };
 }
 
-/** Codes are comma-joined on the wire: an empty code, a comma or a space inside one would change the request. */
 function checkVoucherCodes(endpoint: string, codes: readonly string[]): void {
-  const bad = codes.find((c) => !/^[^\s,]+$/.test(c));
-  if (bad !== undefined) {
-    throw new WomeiBadRequest(`${endpoint}: voucher codes must be non-empty with no spaces or commas`, { endpoint });
+  checkCommaJoined(endpoint, 'voucher codes', codes, { allowNone: true });
+}
+
+/** Comma-joined on the wire: an empty item, a comma or a space inside one would change the request. */
+function checkCommaJoined(endpoint: string, what: string, items: readonly string[], opts: { allowNone?: boolean } = {}): void {
+  if (!opts.allowNone && items.length === 0) {
+    throw new WomeiBadRequest(`${endpoint}: no ${what} given`, { endpoint });
+  }
+  if (items.some((c) => !/^[^\s,]+$/.test(c))) {
+    throw new WomeiBadRequest(`${endpoint}: ${what} must be non-empty with no spaces or commas`, { endpoint });
   }
 }

@@ -131,6 +131,11 @@ export const NON_RETRYABLE_WOMEI_FAILURES: readonly WomeiFailureType[] = [
 
 const VOUCHER_ENDPOINTS = new Set(['order/voucher/price/']);
 
+/** Womei's "try again later" wording (`系统繁忙`, `请稍后再试`), on the ticket routes and the goods service alike. */
+export function isBusyMessage(msg: string): boolean {
+  return msg.includes('繁忙') || msg.includes('稍后再试');
+}
+
 /**
  * Maps a non-success envelope to its typed error. Womei keeps HTTP 200 and `ret 0` for business errors and
  * puts the reason in `sub` and a Chinese `msg`; where the code was never captured, the message decides.
@@ -150,7 +155,7 @@ export function errorFromEnvelope(
   if (msg.includes('验证次数')) return new VoucherQuotaExceeded(say('daily voucher validation quota spent'), details);
   if (msg.includes('订单已失效') || msg.includes('订单已过期')) return new OrderExpired(say('order hold expired'), details);
   if (msg.includes('订单不存在')) return new OrderNotFound(say('order not found'), details);
-  if (msg.includes('繁忙') || msg.includes('稍后再试') || sub >= 5000) {
+  if (isBusyMessage(msg) || sub >= 5000) {
     return new WomeiUnavailable(say('Womei busy'), details);
   }
   if (sub === 1000 && VOUCHER_ENDPOINTS.has(endpoint)) {

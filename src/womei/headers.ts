@@ -13,6 +13,8 @@ export const WECHAT_USER_AGENT =
 /** GETs carry this content type although they have no body: a mini-program quirk kept for fidelity. */
 export const GET_CONTENT_TYPE = 'multipart/form-data';
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+/** The body of a POST with no parameters: the literal two bytes `{}`, still with the form content type (§1.2). */
+export const PARAMETERLESS_POST_BODY = '{}';
 
 export function womeiHeaders(token: string, tenant: string, method: 'GET' | 'POST'): Record<string, string> {
   return {

@@ -1,15 +1,16 @@
 /**
  * The one ky instance and the request pipeline every endpoint goes through: build the URL and headers, send,
- * classify the status, read the body within the same deadline, parse envelope and data. No retries here:
+ * classify the status, read the body within the same deadline, parse envelope and data (with the reader the
+ * endpoint's `body` names: Womei's envelope, the goods service's, or an empty body). No retries here:
  * Temporal owns them, and a silently repeated `order/ticket/` could create a second order.
  */
 import ky from 'ky';
 import type { z } from 'zod';
 import { TokenInvalid, WomeiBadRequest, WomeiError } from './errors';
-import { formBody, womeiHeaders } from './headers';
-import { routePath, type EndpointDef } from './endpoints';
+import { formBody, PARAMETERLESS_POST_BODY, womeiHeaders } from './headers';
+import { routePath, scopeHasCinema, type EndpointDef, type ResponseBody } from './endpoints';
 import { failureFromThrown } from './network';
-import { failureFromStatus, parseResponseBody } from './response';
+import { failureFromStatus, parseEmptyBody, parseGoodsBody, parseResponseBody, type BodyReader } from './response';
 import type { WomeiSession } from './types';
 
 export interface WomeiHttpConfig {
@@ -23,14 +24,22 @@ export interface WomeiRequest<S extends z.ZodType> {
   endpoint: EndpointDef;
   session: WomeiSession;
   query?: Record<string, string>;
-  form?: Record<string, string>;
-  /** Schema of the envelope's `data`. */
+  /** Form fields of a POST, or `PARAMETERLESS_POST_BODY` for the two POSTs that send the literal `{}`. */
+  form?: Record<string, string> | typeof PARAMETERLESS_POST_BODY;
+  /** Schema of the envelope's `data` (for an `empty` body: of `undefined`). */
   data: S;
   /** Further secrets sent in this request (a voucher password) that must not reach an error message. */
   secrets?: string[];
 }
 
 export type WomeiCall = <S extends z.ZodType>(request: WomeiRequest<S>) => Promise<z.output<S>>;
+
+/** How each kind of body is read; the endpoint's `body` picks one. */
+const BODY_READERS: Record<ResponseBody, BodyReader> = {
+  envelope: parseResponseBody,
+  goodsEnvelope: parseGoodsBody,
+  empty: parseEmptyBody,
+};
 
 /** A token is sent as a header: anything that is not one visible-ASCII word cannot be a Womei token. */
 const HEADER_SAFE_TOKEN = /^[\x21-\x7e]+$/;
@@ -60,7 +69,7 @@ export function createWomeiHttp(config: WomeiHttpConfig): WomeiCall {
       response = await api(url, {
         method: endpoint.method,
         headers: womeiHeaders(session.token, config.tenant, endpoint.method),
-        ...(endpoint.method === 'POST' ? { body: formBody(request.form ?? {}) } : {}),
+        ...(endpoint.method === 'POST' ? { body: postBody(request.form) } : {}),
         signal,
       });
       const failure = failureFromStatus(name, response.status, response.headers);
@@ -73,15 +82,19 @@ export function createWomeiHttp(config: WomeiHttpConfig): WomeiCall {
       if (error instanceof WomeiError) throw error;
       throw failureFromThrown(name, error, config.timeoutMs, secrets);
     }
-    return parseResponseBody(name, { status: response.status, text }, request.data, secrets);
+    return BODY_READERS[endpoint.body](name, { status: response.status, text }, request.data, secrets);
   };
+}
+
+function postBody(form: WomeiRequest<z.ZodType>['form']): string {
+  return form === PARAMETERLESS_POST_BODY ? form : formBody(form ?? {});
 }
 
 function checkSession(name: string, endpoint: EndpointDef, session: WomeiSession): void {
   if (typeof session.token !== 'string' || !HEADER_SAFE_TOKEN.test(session.token)) {
     throw new TokenInvalid(`${name}: the user token is empty or not a valid header value`, { endpoint: name });
   }
-  if (endpoint.scope === 'cinema' && !/^\d+$/.test(session.cinemaId)) {
+  if (scopeHasCinema(endpoint.scope) && !/^\d+$/.test(session.cinemaId)) {
     throw new WomeiBadRequest(`${name}: cinema id must be a string of digits`, { endpoint: name });
   }
 }

@@ -1,12 +1,13 @@
 /**
  * Turning what came back over HTTP into data or one typed error. Pure functions (no I/O), so each rule is unit
- * tested on its own; `http.ts` calls them in order: `failureFromStatus` before the body is read, then
- * `parseResponseBody`. Every message goes through `redactText` because a body or header can echo anything.
+ * tested on its own; `http.ts` calls them in order: `failureFromStatus` before the body is read, then the
+ * endpoint's body reader (`parseResponseBody` for Womei's envelope, `parseGoodsBody`, `parseEmptyBody`).
+ * Every message goes through `redactText` because a body or header can echo anything.
  */
 import type { z } from 'zod';
 import { redactText } from '../redact';
-import { errorFromEnvelope, WomeiProtocolError, WomeiRateLimited, WomeiUnavailable, type WomeiError } from './errors';
-import { envelopeSchema } from './schemas';
+import { errorFromEnvelope, isBusyMessage, WomeiProtocolError, WomeiRateLimited, WomeiUnavailable, type WomeiError } from './errors';
+import { envelopeSchema, goodsEnvelopeSchema, type Envelope } from './schemas';
 
 /** Failure decided by the status line alone (the body of a 429 or 5xx is not read: it might never arrive). */
 export function failureFromStatus(endpoint: string, status: number, headers: Headers): WomeiError | undefined {
@@ -37,42 +38,147 @@ export function retryAfterFromHeaders(headers: Headers, now = Date.now()): numbe
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+export interface HttpAnswer {
+  status: number;
+  text: string;
+}
+
+/** Reads one kind of body (`ResponseBody` in endpoints.ts) into the endpoint's data, or throws one typed error. */
+export type BodyReader = <S extends z.ZodType>(endpoint: string, response: HttpAnswer, dataSchema: S, secrets: readonly string[]) => z.output<S>;
+
 /**
  * Parses a body whose status was not a transport failure: envelope first, then `ret`/`sub` (the one mapping
  * in errors.ts), then `data` through the endpoint's schema.
  */
 export function parseResponseBody<S extends z.ZodType>(
   endpoint: string,
-  response: { status: number; text: string },
+  response: HttpAnswer,
   dataSchema: S,
   secrets: readonly string[],
 ): z.output<S> {
-  const { status, text } = response;
-  const ok = status >= 200 && status < 300;
-  const protocolError = (what: string) =>
-    new WomeiProtocolError(redactText(`${endpoint}: ${what}`, secrets), { endpoint, httpStatus: status });
-
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    const head = ok ? `response is not JSON (HTTP ${status})` : `unexpected HTTP ${status}`;
-    return throwIt(protocolError(`${head}: ${snippet(text)}`));
-  }
+  const { status } = response;
+  const ok = isOk(status);
+  const json = parseJson(endpoint, response, secrets);
 
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) {
     const head = ok ? 'response' : `unexpected HTTP ${status}, response`;
-    return throwIt(protocolError(`${head} ${describeZodError(envelope.error, [])}`));
+    return throwIt(protocolError(endpoint, status, `${head} ${describeZodError(envelope.error, [])}`, secrets));
   }
-  const { ret, sub, msg, data } = envelope.data;
+  const failure = envelopeFailure(endpoint, status, envelope.data, secrets);
+  if (failure) throw failure;
+  if (!ok) return throwIt(protocolError(endpoint, status, `unexpected HTTP ${status} with a success envelope`, secrets));
+  return parseData(endpoint, status, dataSchema, envelope.data.data, secrets);
+}
+
+/** The goods service's one captured answer: `{"code":"10006","msg":"暂无卖品","data":[]}` (womei-api.md §1.3). */
+export const GOODS_CODE_NO_GOODS = '10006';
+
+/**
+ * The goods service (`/qrgoods/…`) has its own envelope, `{code, msg, data}`, with a string code. What a code
+ * means here:
+ * - `10006` (`暂无卖品`, nothing for sale): the only answer ever captured. `data` goes through the endpoint's
+ *   schema, which wants it empty: goods listed under "no goods" would be a contradiction, not a list.
+ * - any code whose msg says busy (`繁忙`, `稍后再试`): WomeiUnavailable, retryable, as on the ticket routes.
+ * - any other code, a would-be success code included: WomeiProtocolError naming the code and msg. No answer
+ *   that lists goods was ever captured, so neither the success code nor an item's shape is known, and a guess
+ *   would pass unknown data off as goods. The service is not behind the ticket gateway's session check, so
+ *   no code here means "token expired".
+ * A Womei `{ret, sub}` failure on this route (a gateway `url not found`, say) keeps its usual typed error.
+ */
+export function parseGoodsBody<S extends z.ZodType>(
+  endpoint: string,
+  response: HttpAnswer,
+  dataSchema: S,
+  secrets: readonly string[],
+): z.output<S> {
+  const { status } = response;
+  const ok = isOk(status);
+  const json = parseJson(endpoint, response, secrets);
+  throwEnvelopeFailure(endpoint, status, json, secrets);
+
+  const goods = goodsEnvelopeSchema.safeParse(json);
+  if (!goods.success) {
+    const head = ok ? 'goods service response' : `unexpected HTTP ${status}, goods service response`;
+    return throwIt(protocolError(endpoint, status, `${head} ${describeZodError(goods.error, [])}`, secrets));
+  }
+  const { code, msg, data } = goods.data;
+  if (ok && code === GOODS_CODE_NO_GOODS) return parseData(endpoint, status, dataSchema, data, secrets);
+  const said = `code "${code}", msg "${msg}"`;
+  if (isBusyMessage(msg)) {
+    throw new WomeiUnavailable(redactText(`${endpoint}: goods service busy (${said})`, secrets), {
+      endpoint,
+      womeiMsg: redactText(msg, secrets),
+      httpStatus: status,
+    });
+  }
+  const head = ok ? 'unrecognised goods service answer' : `unexpected HTTP ${status} from the goods service`;
+  return throwIt(protocolError(endpoint, status, `${head} (${said})`, secrets));
+}
+
+/**
+ * `vcc/activity/gift/` was captured as HTTP 200 with an empty text/plain body: no envelope at all. That is its
+ * success (whitespace alone counts as empty), and its data is `undefined`, checked by the endpoint's schema.
+ * A Womei failure envelope keeps its typed error: an expired token is TokenInvalid here as on every other
+ * authenticated route. Anything else, a success envelope included, is not the documented answer:
+ * WomeiProtocolError naming the endpoint.
+ */
+export function parseEmptyBody<S extends z.ZodType>(
+  endpoint: string,
+  response: HttpAnswer,
+  dataSchema: S,
+  secrets: readonly string[],
+): z.output<S> {
+  const { status, text } = response;
+  const ok = isOk(status);
+  if (ok && text.trim() === '') return parseData(endpoint, status, dataSchema, undefined, secrets);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  throwEnvelopeFailure(endpoint, status, json, secrets);
+  const head = ok ? 'expected an empty body, got' : `unexpected HTTP ${status}:`;
+  return throwIt(protocolError(endpoint, status, `${head} ${snippet(text)}`, secrets));
+}
+
+function isOk(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+function protocolError(endpoint: string, status: number, what: string, secrets: readonly string[]): WomeiProtocolError {
+  return new WomeiProtocolError(redactText(`${endpoint}: ${what}`, secrets), { endpoint, httpStatus: status });
+}
+
+function parseJson(endpoint: string, response: HttpAnswer, secrets: readonly string[]): unknown {
+  const { status, text } = response;
+  try {
+    return JSON.parse(text);
+  } catch {
+    const head = isOk(status) ? `response is not JSON (HTTP ${status})` : `unexpected HTTP ${status}`;
+    return throwIt(protocolError(endpoint, status, `${head}: ${snippet(text)}`, secrets));
+  }
+}
+
+/** The typed error of a Womei envelope that is not a success; undefined for a success. */
+function envelopeFailure(endpoint: string, status: number, envelope: Envelope, secrets: readonly string[]): WomeiError | undefined {
+  const { ret, sub, msg } = envelope;
   // Seat-lock failures were recognised by msg in the author's client even with ret/sub 0, so msg wins there.
   const success = ret === 0 && sub === 0 && !msg.includes('锁座失败');
-  if (!success) throw errorFromEnvelope(endpoint, ret, sub, redactText(msg, secrets), { httpStatus: status });
-  if (!ok) return throwIt(protocolError(`unexpected HTTP ${status} with a success envelope`));
+  return success ? undefined : errorFromEnvelope(endpoint, ret, sub, redactText(msg, secrets), { httpStatus: status });
+}
 
+/** For bodies that are not Womei envelopes when all is well: a Womei failure envelope still means its error. */
+function throwEnvelopeFailure(endpoint: string, status: number, json: unknown, secrets: readonly string[]): void {
+  const envelope = envelopeSchema.safeParse(json);
+  const failure = envelope.success ? envelopeFailure(endpoint, status, envelope.data, secrets) : undefined;
+  if (failure) throw failure;
+}
+
+function parseData<S extends z.ZodType>(endpoint: string, status: number, dataSchema: S, data: unknown, secrets: readonly string[]): z.output<S> {
   const parsed = dataSchema.safeParse(data);
-  if (!parsed.success) return throwIt(protocolError(`response ${describeZodError(parsed.error, ['data'])}`));
+  if (!parsed.success) return throwIt(protocolError(endpoint, status, `response ${describeZodError(parsed.error, ['data'])}`, secrets));
   return parsed.data;
 }
 

@@ -9,10 +9,12 @@
 import { z } from 'zod';
 import type {
   CreatedOrder,
+  MemberCardCheck,
   OrderInfo,
   OrderPrice,
   PaymentQuery,
   PaymentStarted,
+  PhoneCheck,
   TypedVoucher,
   UserOrderSummary,
   VoucherPage,
@@ -60,6 +62,17 @@ export const envelopeSchema = z.object({
   data: z.unknown(),
 });
 export type Envelope = z.output<typeof envelopeSchema>;
+
+/**
+ * The goods service's own envelope (`/qrgoods/…`, §1.3): `{"code":"10006","msg":"暂无卖品","data":[]}`. The code
+ * was captured as a string; a number is read as its digits. What each code means: `parseGoodsBody`.
+ */
+export const goodsEnvelopeSchema = z.object({
+  code: z.union([z.string().min(1), z.number().int().transform(String)]),
+  msg: z.string(),
+  data: z.unknown(),
+});
+export type GoodsEnvelope = z.output<typeof goodsEnvelopeSchema>;
 
 // ---- order/ticket/ -----------------------------------------------------------------------------------------
 
@@ -333,6 +346,9 @@ export const vccUsableCountData = vccUsableCountWire.transform((w) => ({ orderId
 /** `user/voucher/add/` and the assumed cancel route: success is the envelope; `data` is not read. */
 export const ignoredData = z.unknown();
 
+/** `order/template/`: `data: []` (§3.10). Not read, so any list will do; the call returns nothing. */
+export const orderTemplateData = emptyAs([], z.array(z.unknown())).transform((): void => undefined);
+
 // ---- user and catalogue (loosely typed: only tools read them) ------------------------------------------------
 
 export const recordData = emptyAs({}, looseRecord);
@@ -346,3 +362,31 @@ export const citiesData = citiesWire;
 
 /** `shows/`: keyed by `yyyymmdd`. */
 export const showsData = emptyAs({}, z.record(z.string(), z.object({ schedules: recordListData })));
+
+/** `member/card/auto_solid/` (§3.17): `{"normal_use":true,"go_bind_card":false,"go_open_card":false}`. */
+export const memberCardCheckWire = z.object({ normal_use: z.boolean(), go_bind_card: z.boolean(), go_open_card: z.boolean() });
+export const memberCardCheckData = memberCardCheckWire.transform(
+  (w): MemberCardCheck => ({ normalUse: w.normal_use, goBindCard: w.go_bind_card, goOpenCard: w.go_open_card }),
+);
+
+/** `/ticket/{tenant}/user/check_phone/` (§3.17): `{"is_bind":true}`. */
+export const phoneCheckWire = z.object({ is_bind: z.boolean() });
+export const phoneCheckData = phoneCheckWire.transform((w): PhoneCheck => ({ isBind: w.is_bind }));
+
+/** `ads/?ad_type=`: one banner list keyed by placement, e.g. `{"index_top_banner":[]}`. */
+export const adsData = emptyAs({}, z.record(z.string(), emptyAs([], z.array(z.unknown()))));
+
+/** `public_notice/` → `{}`. */
+export const publicNoticeData = recordData;
+
+/** `vcc/activity/` → `[]`. */
+export const vccActivityData = emptyAs([], z.array(z.unknown()));
+
+/** `vcc/activity/gift/`: an empty body, no envelope (`parseEmptyBody`); there is no data. */
+export const vccActivityGiftData = z.undefined().transform((): void => undefined);
+
+/**
+ * `/qrgoods/api/goods/list/{cinema}/routine/`: the goods envelope's `data`, read only for code 10006 (nothing
+ * for sale, `parseGoodsBody`), so it must be empty (`[]`, or PHP's `{}`).
+ */
+export const goodsListData = emptyAs([], z.array(z.unknown()).max(0, 'expected no goods with code 10006 (暂无卖品)'));

@@ -150,6 +150,24 @@ export interface ChangeOrderParams {
   voucherCodeType: '' | 'VGC_T';
 }
 
+/** `member/card/auto_solid/`: whether the user's solid member card can be used as is. */
+export interface MemberCardCheck {
+  normalUse: boolean;
+  goBindCard: boolean;
+  goOpenCard: boolean;
+}
+
+/** `/ticket/{tenant}/user/check_phone/`. */
+export interface PhoneCheck {
+  isBind: boolean;
+}
+
+/** `ads/?ad_type=`: 1 → `index_top_banner`, 6 → `ticket_buy_after_banner`, 8 → `schedule_index_banner` (§3.17). */
+export type AdType = 1 | 6 | 8;
+
+/** Banner lists keyed by placement, e.g. `{ index_top_banner: [] }`. */
+export type AdBanners = Record<string, unknown[]>;
+
 /** Every call the checkout and its tools make. Catalogue calls return parsed but loosely typed data. */
 export interface WomeiApi {
   createOrder(s: WomeiSession, p: { scheduleId: string; seatLabels: string[] }): Promise<CreatedOrder>;
@@ -182,4 +200,17 @@ export interface WomeiApi {
   getShows(s: WomeiSession, movieId: string): Promise<Record<string, { schedules: Record<string, unknown>[] }>>;
   getHallInfo(s: WomeiSession, p: { hallId: string; scheduleId: string }): Promise<Record<string, unknown>>;
   getHallSaleable(s: WomeiSession, scheduleId: string): Promise<Record<string, unknown>>;
+  /** `order/template/`: subscribes the order to WeChat notification templates (the app sends three ids). */
+  registerOrderTemplates(s: WomeiSession, p: { orderId: string; templateIds: string[] }): Promise<void>;
+  /** `member/card/auto_solid/` (a parameterless POST: literal `{}` body). */
+  checkMemberCard(s: WomeiSession): Promise<MemberCardCheck>;
+  /** `/ticket/{tenant}/user/check_phone/` (a parameterless POST: literal `{}` body). */
+  checkPhone(s: WomeiSession): Promise<PhoneCheck>;
+  getAds(s: WomeiSession, adType: AdType): Promise<AdBanners>;
+  getPublicNotice(s: WomeiSession): Promise<Record<string, unknown>>;
+  listVccActivities(s: WomeiSession): Promise<unknown[]>;
+  /** `vcc/activity/gift/` answers an empty body, not an envelope: resolves when it is empty. */
+  getVccActivityGift(s: WomeiSession): Promise<void>;
+  /** The goods service: code 10006 (nothing for sale, the only answer known) is an empty list. */
+  listGoods(s: WomeiSession): Promise<unknown[]>;
 }

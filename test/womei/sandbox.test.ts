@@ -3,6 +3,7 @@
  * branches on, and each injected fault, each ending in the typed error the activities expect.
  */
 import { createWomeiClient } from '../../src/womei/client';
+import { WOMEI_ENDPOINTS, type WomeiEndpointName } from '../../src/womei/endpoints';
 import { WomeiError } from '../../src/womei/errors';
 import type { WomeiApi, WomeiSession } from '../../src/womei/types';
 import { FIXTURE, startSandbox, type RunningSandbox } from '../../src/sandbox/server';
@@ -178,6 +179,128 @@ describe('wallet, orders and side calls', () => {
     expect(schedules.map((s) => Number(s.schedule_id))).toContain(FIXTURE.schedules.beijing);
     expect(await api.getHallInfo(RICH, { hallId: FIXTURE.halls.beijing, scheduleId: BJ_SCHEDULE })).toHaveProperty('room_seat');
     expect(await api.getHallSaleable(RICH, BJ_SCHEDULE)).toHaveProperty('room_seat');
+  });
+});
+
+describe('side calls and catalogue (§3.10, §3.17)', () => {
+  const EXPIRED: WomeiSession = { token: FIXTURE.tokens.expired, cinemaId: RICH.cinemaId };
+  const TEMPLATE_IDS = ['tmplA', 'tmplB', 'tmplC'];
+
+  it('order/template/ on a live order; an unknown order → OrderNotFound; an expired token → TokenInvalid', async () => {
+    const { orderId } = await api.createOrder(RICH, { scheduleId: BJ_SCHEDULE, seatLabels: [SEAT_A] });
+    await expect(api.registerOrderTemplates(RICH, { orderId, templateIds: TEMPLATE_IDS })).resolves.toBeUndefined();
+    expect((await rejection(api.registerOrderTemplates(RICH, { orderId: '250101000010009999', templateIds: TEMPLATE_IDS }))).type).toBe('OrderNotFound');
+    expect((await rejection(api.registerOrderTemplates(EXPIRED, { orderId, templateIds: TEMPLATE_IDS }))).type).toBe('TokenInvalid');
+  });
+
+  it('member/card/auto_solid/: the card holder can use it, a user without one cannot; expired token → TokenInvalid', async () => {
+    expect(await api.checkMemberCard(RICH)).toEqual({ normalUse: true, goBindCard: false, goOpenCard: false });
+    const empty = { token: FIXTURE.tokens.empty, cinemaId: RICH.cinemaId };
+    expect((await api.checkMemberCard(empty)).normalUse).toBe(false);
+    expect(await rejection(api.checkMemberCard(EXPIRED))).toMatchObject({ type: 'TokenInvalid', endpoint: 'member/card/auto_solid/' });
+  });
+
+  it('/ticket/wmyc/user/check_phone/ → is_bind; expired token → TokenInvalid', async () => {
+    expect(await api.checkPhone(RICH)).toEqual({ isBind: true });
+    expect(await rejection(api.checkPhone(EXPIRED))).toMatchObject({ type: 'TokenInvalid', endpoint: 'user/check_phone/' });
+  });
+
+  it('ads/ for each placement; expired token → TokenInvalid', async () => {
+    expect(await api.getAds(RICH, 1)).toEqual({ index_top_banner: [] });
+    expect(await api.getAds(RICH, 6)).toEqual({ ticket_buy_after_banner: [] });
+    expect(await api.getAds(RICH, 8)).toEqual({ schedule_index_banner: [] });
+    expect((await rejection(api.getAds(EXPIRED, 1))).type).toBe('TokenInvalid');
+  });
+
+  it('public_notice/ → {}, vcc/activity/ → []; expired token → TokenInvalid', async () => {
+    expect(await api.getPublicNotice(RICH)).toEqual({});
+    expect(await api.listVccActivities(RICH)).toEqual([]);
+    expect((await rejection(api.getPublicNotice(EXPIRED))).type).toBe('TokenInvalid');
+    expect((await rejection(api.listVccActivities(EXPIRED))).type).toBe('TokenInvalid');
+  });
+
+  it('vcc/activity/gift/: the empty body resolves; an expired token still → TokenInvalid (its envelope is read)', async () => {
+    await expect(api.getVccActivityGift(RICH)).resolves.toBeUndefined();
+    expect(await rejection(api.getVccActivityGift(EXPIRED))).toMatchObject({ type: 'TokenInvalid', endpoint: 'vcc/activity/gift/', sub: 408 });
+  });
+
+  it('the goods service: code 10006 → [], with no session check; busy → WomeiUnavailable; a broken envelope → WomeiProtocolError', async () => {
+    expect(await api.listGoods(RICH)).toEqual([]);
+    // Not behind the ticket gateway's session check (sandbox assumption): even an expired token gets the list.
+    expect(await api.listGoods(EXPIRED)).toEqual([]);
+    await sb.admin.addFault({ endpoint: 'goods/list/routine/', kind: 'busy', count: 1 });
+    expect(await rejection(api.listGoods(RICH))).toMatchObject({ type: 'WomeiUnavailable', retryable: true, endpoint: 'goods/list/routine/' });
+    await sb.admin.addFault({ endpoint: 'goods/list/routine/', kind: 'garbage', mode: 'dropField', field: 'code', count: 1 });
+    const broken = await rejection(api.listGoods(RICH));
+    expect(broken.type).toBe('WomeiProtocolError');
+    expect(broken.message).toBe('goods/list/routine/: goods service response field code: expected string or number, received undefined');
+  });
+});
+
+/**
+ * One call per entry of WOMEI_ENDPOINTS, checked against the sandbox's own request log: the endpoint it logged,
+ * the method, HTTP 200 and no Womei error. An endpoint added to the table without a client method and a line
+ * here fails to compile (the `satisfies`) and fails this test.
+ */
+describe('every WOMEI_ENDPOINTS entry has a client method that reaches its sandbox route', () => {
+  interface Ready {
+    /** Created, priced, and with CODE_1 bound: free to pay. */
+    orderId: string;
+  }
+  const CALL_ONCE = {
+    createOrder: () => api.createOrder(RICH, { scheduleId: BJ_SCHEDULE, seatLabels: [SEAT_B] }),
+    orderInfo: (r: Ready) => api.getOrderInfo(RICH, r.orderId),
+    changeOrder: (r: Ready) => api.bindVouchers(RICH, r.orderId, [CODE_1]),
+    voucherPrice: (r: Ready) => api.priceVoucher(RICH, { orderId: r.orderId, voucherCode: CODE_2 }),
+    payment: (r: Ready) => api.payOrder(RICH, { orderId: r.orderId, mobile: FIXTURE.phones.rich }),
+    orderTemplate: (r: Ready) => api.registerOrderTemplates(RICH, { orderId: r.orderId, templateIds: ['tmplA', 'tmplB', 'tmplC'] }),
+    paymentQuery: (r: Ready) => api.queryPayment(RICH, r.orderId),
+    orderSublists: (r: Ready) => api.getOrderSublists(RICH, r.orderId),
+    vccList: (r: Ready) => api.getVccList(RICH, { orderId: r.orderId }),
+    vccUsableCount: (r: Ready) => api.getVccUsableCount(RICH, { orderId: r.orderId }),
+    voucherWallet: () => api.listVouchers(RICH),
+    vouchersByType: () => api.listVouchersByType(RICH, { voucherType: 'VGC_T', scheduleId: BJ_SCHEDULE }),
+    vouchersPage: () => api.listVouchersPage(RICH, { voucherType: 'VGC_T', scheduleId: BJ_SCHEDULE, pageIndex: 1 }),
+    addVoucher: () => {
+      const [loose] = FIXTURE.vouchers.loose;
+      return api.addVoucher(RICH, { voucherCode: loose?.code ?? '', voucherPassword: loose?.password ?? '' });
+    },
+    userOrders: () => api.listUserOrders(RICH, { offset: 0 }),
+    userInfo: () => api.getUserInfo(RICH),
+    userCards: () => api.getUserCards(RICH),
+    memberCardAutoSolid: () => api.checkMemberCard(RICH),
+    checkPhone: () => api.checkPhone(RICH),
+    cities: () => api.listCities(RICH),
+    cinemaInfo: () => api.getCinemaInfo(RICH),
+    movies: () => api.listMovies(RICH),
+    shows: () => api.getShows(RICH, String(FIXTURE.movies.mission)),
+    hallInfo: () => api.getHallInfo(RICH, { hallId: FIXTURE.halls.beijing, scheduleId: BJ_SCHEDULE }),
+    hallSaleable: () => api.getHallSaleable(RICH, BJ_SCHEDULE),
+    ads: () => api.getAds(RICH, 1),
+    publicNotice: () => api.getPublicNotice(RICH),
+    vccActivity: () => api.listVccActivities(RICH),
+    vccActivityGift: () => api.getVccActivityGift(RICH),
+    goodsList: () => api.listGoods(RICH),
+  } satisfies Record<WomeiEndpointName, (ready: Ready) => Promise<unknown>>;
+
+  it('the table lists exactly the endpoints of WOMEI_ENDPOINTS', () => {
+    expect(Object.keys(CALL_ONCE).sort()).toEqual(Object.keys(WOMEI_ENDPOINTS).sort());
+  });
+
+  it.each(Object.keys(WOMEI_ENDPOINTS) as WomeiEndpointName[])('%s', async (name) => {
+    const orderId = await newPricedOrder();
+    await api.bindVouchers(RICH, orderId, [CODE_1]);
+    const def = WOMEI_ENDPOINTS[name];
+    const before = (await sb.admin.requests(1)).total;
+
+    await CALL_ONCE[name]({ orderId });
+
+    const log = await sb.admin.requests(5);
+    expect(log.total).toBe(before + 1);
+    const entry = log.recent[log.recent.length - 1];
+    expect(entry).toMatchObject({ method: def.method, endpoint: def.path, status: 200 });
+    expect([entry?.ret ?? 0, entry?.sub ?? 0]).toEqual([0, 0]);
+    expect(log.internalErrors).toBe(0);
   });
 });
 

@@ -1,7 +1,8 @@
 /** The schemas against captured bodies (womei-api.md §3) and the wire quirks, with no server involved. */
 import { z } from 'zod';
-import { WOMEI_ENDPOINTS } from '../../src/womei/endpoints';
-import { describeZodError, retryAfterFromHeaders } from '../../src/womei/response';
+import { routePath, WOMEI_ENDPOINTS } from '../../src/womei/endpoints';
+import { WomeiError } from '../../src/womei/errors';
+import { describeZodError, parseEmptyBody, parseGoodsBody, retryAfterFromHeaders } from '../../src/womei/response';
 import * as S from '../../src/womei/schemas';
 import * as W from './wire-fixtures';
 
@@ -123,6 +124,136 @@ describe('vouchers and other bodies', () => {
   });
 });
 
+describe('side calls and catalogue data (§3.10, §3.17)', () => {
+  it('parse the captures', () => {
+    expect(S.orderTemplateData.parse([])).toBeUndefined();
+    expect(S.orderTemplateData.parse({})).toBeUndefined();
+    expect(S.memberCardCheckData.parse({ normal_use: true, go_bind_card: false, go_open_card: false })).toEqual({
+      normalUse: true,
+      goBindCard: false,
+      goOpenCard: false,
+    });
+    expect(S.phoneCheckData.parse({ is_bind: true })).toEqual({ isBind: true });
+    expect(S.adsData.parse({ index_top_banner: [] })).toEqual({ index_top_banner: [] });
+    expect(S.adsData.parse({ ticket_buy_after_banner: {} })).toEqual({ ticket_buy_after_banner: [] });
+    expect(S.adsData.parse([])).toEqual({});
+    expect(S.publicNoticeData.parse({})).toEqual({});
+    expect(S.publicNoticeData.parse([])).toEqual({});
+    expect(S.vccActivityData.parse([])).toEqual([]);
+    expect(S.vccActivityData.parse({})).toEqual([]);
+  });
+
+  it('refuse a wrong shape', () => {
+    expect(problem(S.memberCardCheckData, { normal_use: 'Y', go_bind_card: false, go_open_card: false })).toBe(
+      'field data.normal_use: expected boolean, received string',
+    );
+    expect(problem(S.phoneCheckData, {})).toBe('field data.is_bind: expected boolean, received undefined');
+    expect(problem(S.adsData, { index_top_banner: 'x' })).toBe('field data.index_top_banner: expected array, received string');
+    expect(problem(S.orderTemplateData, 'ok')).toBe('field data: expected array, received string');
+  });
+});
+
+const TOKEN = '0123456789abcdef0123456789abcdef';
+const GOODS = WOMEI_ENDPOINTS.goodsList.path;
+const GIFT = WOMEI_ENDPOINTS.vccActivityGift.path;
+
+/** The typed error a reader throws (and that it never echoes the token). */
+function thrown(read: () => unknown): WomeiError {
+  let caught: unknown;
+  try {
+    read();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(WomeiError);
+  const e = caught as WomeiError;
+  expect(e.message).not.toContain(TOKEN);
+  expect(e.womeiMsg ?? '').not.toContain(TOKEN);
+  return e;
+}
+
+describe('the goods service envelope (parseGoodsBody)', () => {
+  const goods = (text: string, status = 200) => parseGoodsBody(GOODS, { status, text }, S.goodsListData, [TOKEN]);
+  /** As captured: PHP-escaped, code a string. */
+  const CAPTURED = '{"code":"10006","msg":"\\u6682\\u65e0\\u5356\\u54c1","data":[]}';
+
+  it('the envelope schema reads the capture; a numeric code becomes its digits', () => {
+    expect(S.goodsEnvelopeSchema.parse(JSON.parse(CAPTURED))).toEqual({ code: '10006', msg: '暂无卖品', data: [] });
+    expect(S.goodsEnvelopeSchema.parse({ code: 10006, msg: '', data: [] }).code).toBe('10006');
+  });
+
+  it('code 10006 (暂无卖品) is an empty list, with data [] or {}', () => {
+    expect(goods(CAPTURED)).toEqual([]);
+    expect(goods('{"code":"10006","msg":"暂无卖品","data":{}}')).toEqual([]);
+    expect(goods('{"code":10006,"msg":"暂无卖品","data":[]}')).toEqual([]);
+  });
+
+  it('code 10006 listing goods is a contradiction → WomeiProtocolError', () => {
+    const e = thrown(() => goods('{"code":"10006","msg":"暂无卖品","data":[{"goods_id":1}]}'));
+    expect(e).toMatchObject({ type: 'WomeiProtocolError', endpoint: GOODS });
+    expect(e.message).toBe('goods/list/routine/: response field data: expected no goods with code 10006 (暂无卖品)');
+  });
+
+  it('any other code, a would-be success included → WomeiProtocolError naming endpoint, code and msg', () => {
+    const e = thrown(() => goods('{"code":"0","msg":"ok","data":[{"goods_id":1}]}'));
+    expect(e).toMatchObject({ type: 'WomeiProtocolError', endpoint: GOODS, retryable: false, httpStatus: 200 });
+    expect(e.message).toBe('goods/list/routine/: unrecognised goods service answer (code "0", msg "ok")');
+    expect(thrown(() => goods('{"code":"10001","msg":"参数错误","data":[]}')).type).toBe('WomeiProtocolError');
+  });
+
+  it('a msg that says busy → WomeiUnavailable (retryable)', () => {
+    const e = thrown(() => goods('{"code":"10500","msg":"系统繁忙，请稍后再试","data":[]}'));
+    expect(e).toMatchObject({ type: 'WomeiUnavailable', retryable: true, endpoint: GOODS, womeiMsg: '系统繁忙，请稍后再试' });
+    expect(e.message).toBe('goods/list/routine/: goods service busy (code "10500", msg "系统繁忙，请稍后再试")');
+  });
+
+  it('a Womei ret/sub failure on the route keeps its typed error', () => {
+    expect(thrown(() => goods('{"ret":0,"sub":408,"msg":"获取TOKEN超时 [5105A]","data":[]}'))).toMatchObject({ type: 'TokenInvalid', sub: 408 });
+    expect(thrown(() => goods('{"ret":1,"sub":1,"msg":"url not found","data":{}}')).type).toBe('WomeiBadRequest');
+  });
+
+  it('not the goods envelope, not JSON, or not HTTP 2xx → WomeiProtocolError', () => {
+    expect(thrown(() => goods('{"ret":0,"sub":0,"msg":"successfully","data":[]}')).message).toBe(
+      'goods/list/routine/: goods service response field code: expected string or number, received undefined',
+    );
+    expect(thrown(() => goods('')).message).toBe('goods/list/routine/: response is not JSON (HTTP 200): empty body');
+    expect(thrown(() => goods(CAPTURED, 404)).message).toBe('goods/list/routine/: unexpected HTTP 404 from the goods service (code "10006", msg "暂无卖品")');
+  });
+
+  it('never echoes the token in a message', () => {
+    const e = thrown(() => goods(`{"code":"1","msg":"bad token ${TOKEN}","data":[]}`));
+    expect(e.message).toContain('msg "bad token [redacted]"');
+  });
+});
+
+describe('the empty gift body (parseEmptyBody)', () => {
+  const gift = (text: string, status = 200) => parseEmptyBody(GIFT, { status, text }, S.vccActivityGiftData, [TOKEN]);
+
+  it('HTTP 200 with an empty body (whitespace alone counts as empty) is the answer: undefined', () => {
+    expect(gift('')).toBeUndefined();
+    expect(gift('\r\n')).toBeUndefined();
+  });
+
+  it('any body → WomeiProtocolError naming the endpoint, a success envelope included', () => {
+    const e = thrown(() => gift('{"ret":0,"sub":0,"msg":"successfully","data":[]}'));
+    expect(e).toMatchObject({ type: 'WomeiProtocolError', endpoint: GIFT, httpStatus: 200 });
+    expect(e.message).toBe('vcc/activity/gift/: expected an empty body, got "{\\"ret\\":0,\\"sub\\":0,\\"msg\\":\\"successfully\\",\\"data\\":[]}"');
+    expect(thrown(() => gift('<html>gift</html>')).message).toBe('vcc/activity/gift/: expected an empty body, got "<html>gift</html>"');
+  });
+
+  it('an empty body with a non-2xx status → WomeiProtocolError', () => {
+    expect(thrown(() => gift('', 404)).message).toBe('vcc/activity/gift/: unexpected HTTP 404: empty body');
+  });
+
+  it('a Womei failure envelope keeps its typed error (an expired token is TokenInvalid here too)', () => {
+    expect(thrown(() => gift('{"ret":0,"sub":408,"msg":"获取TOKEN超时 [5105A]","data":[]}'))).toMatchObject({ type: 'TokenInvalid', endpoint: GIFT });
+  });
+
+  it('never echoes the token', () => {
+    expect(thrown(() => gift(`token=${TOKEN}`)).message).not.toContain(TOKEN);
+  });
+});
+
 describe('retry advice from headers', () => {
   it('reads seconds from ratelimit-reset first, then retry-after seconds or date', () => {
     const now = Date.parse('2025-06-24T08:00:00Z');
@@ -135,6 +266,24 @@ describe('retry advice from headers', () => {
 });
 
 describe('WOMEI_ENDPOINTS', () => {
+  it('builds every scope\'s path in one place, the goods service with the cinema before the last segment', () => {
+    const at = (name: keyof typeof WOMEI_ENDPOINTS) => routePath(WOMEI_ENDPOINTS[name], 'wmyc', '9647');
+    expect(at('orderTemplate')).toBe('ticket/wmyc/cinema/9647/order/template/');
+    expect(at('checkPhone')).toBe('ticket/wmyc/user/check_phone/');
+    expect(at('orderSublists')).toBe('ticket/order/sublists/info');
+    expect(at('goodsList')).toBe('qrgoods/api/goods/list/9647/routine/');
+  });
+
+  it('names the answers that are not Womei envelopes', () => {
+    const special = Object.entries(WOMEI_ENDPOINTS)
+      .filter(([, e]) => e.body !== 'envelope')
+      .map(([name, e]) => [name, e.body]);
+    expect(special).toEqual([
+      ['vccActivityGift', 'empty'],
+      ['goodsList', 'goodsEnvelope'],
+    ]);
+  });
+
   it('keeps the captured trailing slashes', () => {
     const noSlash = Object.values(WOMEI_ENDPOINTS)
       .map((e) => e.path)

@@ -5,7 +5,7 @@
 import { createWomeiClient } from '../../src/womei/client';
 import { REFERER, WECHAT_USER_AGENT } from '../../src/womei/headers';
 import type { WomeiApi } from '../../src/womei/types';
-import { okData, startCannedServer, type CannedServer, type RecordedRequest } from './canned-server';
+import { okData, sendJson, startCannedServer, type CannedServer, type Handler, type RecordedRequest } from './canned-server';
 import * as W from './wire-fixtures';
 
 const TOKEN = '0123456789abcdef0123456789abcdef';
@@ -22,7 +22,12 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function sent<T>(data: unknown, run: () => Promise<T>): Promise<{ req: RecordedRequest; result: T }> {
-  server.handle(okData(data));
+  return answered(okData(data), run);
+}
+
+/** Like `sent`, for answers that are not a success envelope. */
+async function answered<T>(handler: Handler, run: () => Promise<T>): Promise<{ req: RecordedRequest; result: T }> {
+  server.handle(handler);
   const before = server.requests.length;
   const result = await run();
   expect(server.requests).toHaveLength(before + 1);
@@ -256,6 +261,114 @@ describe('every other endpoint: path, query, body, parsed result', () => {
     expect(h.url).toBe(`${CINEMA}hall/info/?hall_id=8&schedule_id=16701886`);
     const { req: hs } = await sent(W.hallInfo, () => client.getHallSaleable(session, '16701886'));
     expect(hs.url).toBe(`${CINEMA}hall/saleable/?schedule_id=16701886`);
+  });
+});
+
+describe('side calls and catalogue (§3.10, §3.17)', () => {
+  const TEMPLATE_IDS = ['tmplA-1_x', 'tmplB-2_y', 'tmplC-3_z'];
+
+  it('order/template/ comma-joins the template ids and returns nothing', async () => {
+    const { req, result } = await sent([], () => client.registerOrderTemplates(session, { orderId: W.ORDER_ID, templateIds: TEMPLATE_IDS }));
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe(`${CINEMA}order/template/`);
+    expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(req.body).toBe(`order_id=${W.ORDER_ID}&template_ids=tmplA-1_x%2CtmplB-2_y%2CtmplC-3_z`);
+    expect(fields(req.body)).toEqual([
+      ['order_id', W.ORDER_ID],
+      ['template_ids', TEMPLATE_IDS.join(',')],
+    ]);
+    expect(result).toBeUndefined();
+  });
+
+  it('order/template/ refuses no ids, or an id with a comma or space, before sending', async () => {
+    const before = server.requests.length;
+    for (const templateIds of [[], ['a,b'], ['a b'], ['']]) {
+      await expect(client.registerOrderTemplates(session, { orderId: W.ORDER_ID, templateIds })).rejects.toMatchObject({
+        type: 'WomeiBadRequest',
+        endpoint: 'order/template/',
+      });
+    }
+    expect(server.requests).toHaveLength(before);
+  });
+
+  it('member/card/auto_solid/ sends the literal {} with the form content type', async () => {
+    const { req, result } = await sent({ normal_use: true, go_bind_card: false, go_open_card: false }, () => client.checkMemberCard(session));
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe(`${CINEMA}member/card/auto_solid/`);
+    expect(req.body).toBe('{}');
+    expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(req.headers.token).toBe(TOKEN);
+    expect(result).toEqual({ normalUse: true, goBindCard: false, goOpenCard: false });
+  });
+
+  it('/ticket/{tenant}/user/check_phone/ (tenant scope) sends the literal {} with the form content type', async () => {
+    const { req, result } = await sent({ is_bind: true }, () => client.checkPhone(session));
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe('/ticket/wmyc/user/check_phone/');
+    expect(req.body).toBe('{}');
+    expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(result).toEqual({ isBind: true });
+  });
+
+  it('ads/?ad_type= for each placement', async () => {
+    const cases = [
+      [1, 'index_top_banner'],
+      [6, 'ticket_buy_after_banner'],
+      [8, 'schedule_index_banner'],
+    ] as const;
+    for (const [adType, key] of cases) {
+      const { req, result } = await sent({ [key]: [] }, () => client.getAds(session, adType));
+      expect(req.method).toBe('GET');
+      expect(req.url).toBe(`${CINEMA}ads/?ad_type=${adType}`);
+      expect(req.body).toBe('');
+      expect(result).toEqual({ [key]: [] });
+    }
+  });
+
+  it('public_notice/ and vcc/activity/', async () => {
+    const { req: n, result: notice } = await sent({}, () => client.getPublicNotice(session));
+    expect(n.method).toBe('GET');
+    expect(n.url).toBe(`${CINEMA}public_notice/`);
+    expect(notice).toEqual({});
+    const { req: a, result: activities } = await sent([], () => client.listVccActivities(session));
+    expect(a.method).toBe('GET');
+    expect(a.url).toBe(`${CINEMA}vcc/activity/`);
+    expect(activities).toEqual([]);
+  });
+
+  it('vcc/activity/gift/: HTTP 200 with an empty text/plain body resolves; a body there is a protocol error', async () => {
+    const empty: Handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('');
+    };
+    const { req, result } = await answered(empty, () => client.getVccActivityGift(session));
+    expect(req.method).toBe('GET');
+    expect(req.url).toBe(`${CINEMA}vcc/activity/gift/`);
+    expect(req.headers['content-type']).toBe('multipart/form-data');
+    expect(result).toBeUndefined();
+
+    server.handle(okData({}));
+    await expect(client.getVccActivityGift(session)).rejects.toMatchObject({
+      type: 'WomeiProtocolError',
+      endpoint: 'vcc/activity/gift/',
+      message: expect.stringMatching(/^vcc\/activity\/gift\/: expected an empty body, got /),
+    });
+  });
+
+  it('the goods service: /qrgoods/api/goods/list/{cinema}/routine/?flag=duplicate, its own envelope, same headers', async () => {
+    const noGoods: Handler = (_req, res) => sendJson(res, { code: '10006', msg: '暂无卖品', data: [] });
+    const { req, result } = await answered(noGoods, () => client.listGoods(session));
+    expect(req.method).toBe('GET');
+    expect(req.url).toBe('/qrgoods/api/goods/list/9647/routine/?flag=duplicate');
+    expect(req.body).toBe('');
+    expect(req.headers).toMatchObject({ token: TOKEN, 'tenant-short': 'wmyc', 'content-type': 'multipart/form-data', referer: REFERER });
+    expect(result).toEqual([]);
+  });
+
+  it('the goods service: a non-digit cinema id is refused before sending (it is a path segment there too)', async () => {
+    const before = server.requests.length;
+    await expect(client.listGoods({ token: TOKEN, cinemaId: '../x' })).rejects.toMatchObject({ type: 'WomeiBadRequest', endpoint: 'goods/list/routine/' });
+    expect(server.requests).toHaveLength(before);
   });
 });
 
