@@ -26,6 +26,8 @@ export interface CompensationEntry {
 export class Saga {
   private readonly entries: CompensationEntry[] = [];
   private nextId = 1;
+  /** Set before each bind: an answer that was lost may hide a binding, so only proof clears it. */
+  private readonly bindMayHaveLanded = new Map<string, boolean>();
 
   register(kind: CompensationKind, orderId?: string): CompensationEntry {
     const entry: CompensationEntry = { id: this.nextId++, kind, state: 'PENDING', ...(orderId !== undefined ? { orderId } : {}) };
@@ -61,6 +63,15 @@ export class Saga {
       state: e.state,
       ...(e.note !== undefined ? { note: e.note } : {}),
     }));
+  }
+
+  /** False only while no bind can have landed on the order: then its unbind is skipped. */
+  mayBeBound(orderId: string): boolean {
+    return this.bindMayHaveLanded.get(orderId) ?? false;
+  }
+
+  setMayBeBound(orderId: string, value: boolean): void {
+    this.bindMayHaveLanded.set(orderId, value);
   }
 
   get hasFailures(): boolean {
