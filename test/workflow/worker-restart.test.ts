@@ -62,8 +62,11 @@ test('worker SIGKILLed mid-bind: another worker finishes the checkout exactly on
   await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'latency', ms: 2_500, count: 1 });
   const handle = await h.start(checkoutRequest({ limits: { callTimeoutMs: 4_000 } }));
   await h.waitForStatus(handle, (s) => s.phase === 'BINDING', 30_000);
-  // Kill only once the bind request is at the sandbox (the latency rule has fired).
-  for (let i = 0; i < 200 && !(await h.sandbox.admin.faults()).some((f) => f.hits > 0); i++) await new Promise((r) => setTimeout(r, 25));
+  // Kill only once the bind request is at the sandbox (the latency rule has fired) and the worker has written a
+  // log line with workflow context: the SDK flushes logs every ~100-200 ms, and a kill before that would leave
+  // nothing to check below.
+  const bindArrived = async () => (await h.sandbox.admin.faults()).some((f) => f.hits > 0);
+  for (let i = 0; i < 200 && !((await bindArrived()) && w.output().includes('"workflowId"')); i++) await new Promise((r) => setTimeout(r, 25));
   child.kill('SIGKILL');
   // 'close', not 'exit': the pipes are drained by then.
   await new Promise((r) => child!.once('close', r));
