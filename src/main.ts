@@ -20,6 +20,7 @@ import { generateCodecKey, parseCodecKeys } from './codec/keys';
 import { startCodecServer } from './codec/server';
 import { startDevServer } from './dev-server';
 import { assertPortFree } from './ports';
+import { resolveTemporalCli } from './temporal-cli';
 import { FIXTURE, startSandbox } from './sandbox/server';
 import { jsonLogger, startCheckoutWorker } from './worker';
 import type { CheckoutRequest } from '../workflows/input';
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
     await runDemo(client, config);
     say('');
     say(`Everything stays up: open ${devServer.uiUrl} · decode payloads with the CLI:`);
-    say(`  temporal workflow show -w <id> --codec-endpoint http://localhost:${config.codec.serverPort} --codec-auth 'Bearer ${secrets.bearer}'`);
+    say(`  ${resolveTemporalCli()} workflow show -w <id> --address ${config.temporal.address} --codec-endpoint http://localhost:${config.codec.serverPort} --codec-auth 'Bearer ${secrets.bearer}'`);
     say('Press Ctrl-C to stop.');
     await new Promise<void>((done) => {
       process.once('SIGINT', done);
