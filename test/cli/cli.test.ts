@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CheckoutClient } from '../../src/client';
 import { EXIT, runCli, type CliIo } from '../../src/cli';
 import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { FIXTURE, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+import { checkoutRequest, FIXTURE, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
 
 let h: CheckoutHarness;
 let shared: CheckoutClient;
@@ -134,6 +134,20 @@ test('cancel of a running checkout compensates it', async () => {
   expect(cancelled.out[0]).toContain(`cancel requested for checkout-${requestId}`);
   const result = await cli(['result', requestId]);
   expect(result.code).toBe(EXIT.compensated);
+});
+
+test('a checkout that needs attention exits 4 and says why', async () => {
+  // Token expires after the vouchers were bound and no fresh one comes: compensation cannot unbind.
+  const token = await h.sandbox.admin.addToken(FIXTURE.userIds.rich);
+  await h.sandbox.admin.addFault({ endpoint: 'order/info/', kind: 'latency', ms: 600, count: 1 });
+  const handle = await h.start(checkoutRequest({ token, limits: { tokenWaitSeconds: 1, attentionWaitSeconds: 1 } }));
+  await h.waitForStatus(handle, (s) => s.phase === 'VERIFYING');
+  await h.sandbox.admin.expireToken(token);
+  const requestId = handle.workflowId.replace(/^checkout-/, '');
+  const run = await cli(['result', requestId]);
+  expect(run.code).toBe(EXIT.needsAttention);
+  expect(run.out.join('\n')).toMatch(/^NEEDS_ATTENTION: order \d{18}[\s\S]*reason TokenInvalid/);
+  expect(run.out.join('\n')).not.toContain(token);
 });
 
 test.each([
