@@ -9,7 +9,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type AppConfig } from './config';
-import { CheckoutClient, describeError, InvalidArgument, IdempotencyConflict, type ListFilter } from './client';
+import { CheckoutClient, InvalidArgument, IdempotencyConflict, type ListFilter } from './client';
+import { redactText } from './redact';
 import { formatResult, formatStatus, formatSummaries, ProgressPrinter, workflowUiLink } from './cli-format';
 import { InvalidInput, parseCheckoutInput, type CheckoutRequest } from '../workflows/input';
 import { CHECKOUT_PHASES, type CheckoutPhase, type CheckoutResult } from '../workflows/messages';
@@ -131,11 +132,13 @@ async function readToken(values: { 'token-env'?: string; 'token-stdin'?: boolean
   return token.trim();
 }
 
-async function buildStartRequest(values: ReturnType<typeof parse>['values'] & Record<string, unknown>, io: CliIo): Promise<CheckoutRequest> {
-  const v = values as {
-    'request-id'?: string; cinema?: string; schedule?: string; seat?: string[]; voucher?: string[]; best?: boolean; max?: string;
-    'pay-if-free'?: boolean; mobile?: string; 'deadline-minutes'?: string; 'token-env'?: string; 'token-stdin'?: boolean;
-  };
+/** What parseArgs gives for `start` (OPTIONS.start). */
+interface StartValues {
+  'request-id'?: string; cinema?: string; schedule?: string; seat?: string[]; voucher?: string[]; best?: boolean; max?: string;
+  'pay-if-free'?: boolean; mobile?: string; 'deadline-minutes'?: string; 'token-env'?: string; 'token-stdin'?: boolean;
+}
+
+async function buildStartRequest(v: StartValues, io: CliIo): Promise<CheckoutRequest> {
   if (!v.cinema) throw new UsageError('--cinema is required');
   if (!v.schedule) throw new UsageError('--schedule is required');
   if (!v.seat?.length) throw new UsageError('--seat is required (repeat it per seat)');
@@ -191,7 +194,7 @@ export async function runCli(
     }
     const config = loadConfig({}, io.env);
     // Validate everything that can be validated before connecting: bad usage starts nothing.
-    const request = command === 'start' ? await buildStartRequest(values, io) : undefined;
+    const request = command === 'start' ? await buildStartRequest(values as StartValues, io) : undefined;
     const id = command === 'status' || command === 'result' || command === 'cancel' ? onePositional(command, positionals) : undefined;
     const filter = command === 'list' ? listFilter(values as Record<string, unknown>) : undefined;
     if (request) parseCheckoutInput(request);
@@ -246,12 +249,10 @@ export async function runCli(
         return fail(EXIT.usage, 'UsageError', `unknown command '${command satisfies never}'`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof InvalidInput || error instanceof InvalidArgument) {
-      return fail(EXIT.usage, error.name, describeError(error).replace(/^\w+: /, ''));
-    }
-    if (error instanceof IdempotencyConflict) return fail(EXIT.usage, error.name, error.message);
+    const usage = [UsageError, InvalidInput, InvalidArgument, IdempotencyConflict].some((kind) => error instanceof kind);
+    if (usage) return fail(EXIT.usage, (error as Error).name, redactText((error as Error).message));
     const name = error instanceof Error ? error.name : 'Error';
-    return fail(EXIT.failure, name, describeError(error).replace(/^\w+: /, ''));
+    return fail(EXIT.failure, name, redactText(error instanceof Error ? error.message : String(error)));
   } finally {
     await client?.close();
   }

@@ -51,7 +51,8 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   };
 }
 
-function splitAddress(address: string): [string, number] {
+/** `host:port` → [host, port]. */
+export function splitAddress(address: string): [string, number] {
   const at = address.lastIndexOf(':');
   return [address.slice(0, at), Number(address.slice(at + 1))];
 }

@@ -18,7 +18,7 @@ import { formatResult, ProgressPrinter, workflowUiLink } from './cli-format';
 import { createEncryptionCodec } from './codec/codec';
 import { generateCodecKey, parseCodecKeys } from './codec/keys';
 import { startCodecServer } from './codec/server';
-import { startDevServer } from './dev-server';
+import { splitAddress, startDevServer } from './dev-server';
 import { assertPortFree } from './ports';
 import { resolveTemporalCli } from './temporal-cli';
 import { FIXTURE, startSandbox } from './sandbox/server';
@@ -55,7 +55,7 @@ function demoRequest(): CheckoutRequest {
 
 async function main(): Promise<void> {
   const base = loadConfig();
-  const [temporalHost, temporalPort] = [base.temporal.address.replace(/:\d+$/, ''), Number(base.temporal.address.split(':').pop())];
+  const [temporalHost, temporalPort] = splitAddress(base.temporal.address);
   await assertPortFree(temporalPort, temporalHost, 'TEMPORAL_ADDRESS');
   await assertPortFree(base.temporal.uiPort, '127.0.0.1', 'TEMPORAL_UI_PORT');
   await assertPortFree(base.sandbox.port, base.sandbox.host, 'SANDBOX_PORT');

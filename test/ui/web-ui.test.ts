@@ -9,81 +9,17 @@
  * Chromium comes from Debian (scripts/install-chromium.sh, run by `npm test`'s pretest); CHROMIUM_PATH overrides.
  * Screenshots land in test/ui/__output__/ (git-ignored).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { FIXTURE } from '../../src/sandbox/server';
+import { mainJobEnv, startMainJob, type MainJob } from '../helpers/main-job';
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const OUTPUT = join(__dirname, '__output__');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = FIXTURE.tokens.rich;
 /** SvelteKit's first load plus the codec round trips; generous because other suites share the two cores. */
 const UI_WAIT_MS = 30_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface MainJob {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-  scratch: string;
-}
-
-async function startMain(): Promise<MainJob> {
-  const [temporal, ui, sandbox, codec] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const scratch = mkdtempSync(join(tmpdir(), 'womei-ui-'));
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    ...(process.env.TEMPORAL_CLI_PATH ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : {}),
-    ...(process.env.WOMEI_CACHE_DIR ? { WOMEI_CACHE_DIR: process.env.WOMEI_CACHE_DIR } : {}),
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporal}`,
-    TEMPORAL_UI_PORT: String(ui),
-    SANDBOX_PORT: String(sandbox),
-    CODEC_SERVER_PORT: String(codec),
-    TEMPORAL_DEV_DB: join(scratch, 'temporal.sqlite'),
-  };
-  const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited, scratch };
-}
-
-async function waitForOutput(main: MainJob, pattern: RegExp, timeoutMs: number): Promise<void> {
-  let gone = false;
-  void main.exited.then(() => (gone = true));
-  const until = Date.now() + timeoutMs;
-  while (!pattern.test(main.output())) {
-    if (gone) throw new Error(`main job exited before ${pattern}:\n${main.output()}`);
-    if (Date.now() > until) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${main.output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stopMain(main: MainJob): Promise<number | null> {
-  if (main.child.exitCode === null && main.child.signalCode === null) main.child.kill('SIGINT');
-  const timer = setTimeout(() => main.child.kill('SIGKILL'), 20_000);
-  const code = await main.exited;
-  clearTimeout(timer);
-  rmSync(main.scratch, { recursive: true, force: true });
-  return code;
-}
 
 /** What `npm start` printed, read the way a user reads it. */
 function parseDemo(out: string) {
@@ -130,14 +66,15 @@ let launching: Promise<Browser> | undefined;
 afterAll(async () => {
   const browser = await launching?.catch(() => undefined);
   await browser?.close();
-  if (main) await stopMain(main);
+  if (main) await main.stop();
 }, 40_000);
 
 test('the Web UI link npm start prints opens the checkout as a story, decoded through the codec server', async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run 'bash scripts/install-chromium.sh' (or set CHROMIUM_PATH)`);
   launching = chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  main = await startMain();
-  await waitForOutput(main, /Press Ctrl-C to stop/, 90_000);
+  const { env, scratch } = await mainJobEnv();
+  main = startMainJob(env, scratch);
+  await main.waitFor(/Press Ctrl-C to stop/, 90_000);
   const browser = await launching;
   const demo = parseDemo(main.output());
   const uiOrigin = new URL(demo.link).origin;
@@ -222,5 +159,5 @@ test('the Web UI link npm start prints opens the checkout as a story, decoded th
   await context.close();
   const stopping = main;
   main = undefined;
-  expect(await stopMain(stopping)).toBe(0);
+  expect(await stopping.stop()).toBe(0);
 }, 150_000);
