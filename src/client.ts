@@ -17,9 +17,10 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   type Connection,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure, type DataConverter, type SearchAttributePair } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, type DataConverter } from '@temporalio/common';
 import { loadConfig, type AppConfig } from './config';
 import { createDataConverter } from './codec/data-converter';
 import { connectToTemporal } from './temporal-connection';
@@ -29,8 +30,10 @@ import {
   CHECKOUT_PHASES,
   CHECKOUT_WORKFLOW_TYPE,
   checkoutWorkflowId,
+  checkoutMemo,
   statusQuery,
   waitForOrderUpdate,
+  type CheckoutMemo,
   type CheckoutPhase,
   type CheckoutResult,
   type CheckoutStatus,
@@ -40,6 +43,7 @@ import {
   CHECKOUT_ORDER_ID,
   CHECKOUT_PHASE,
   CHECKOUT_REQUEST_ID,
+  startSearchAttributes,
 } from '../workflows/search-attributes';
 
 export interface StartedCheckout {
@@ -139,41 +143,46 @@ export class CheckoutClient {
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes: startSearchAttributes(input),
-      memo: { cinemaId: input.cinemaId, scheduleId: input.scheduleId, seats: input.seats.length },
+      memo: checkoutMemo(input),
       staticSummary: describeCheckout(input),
       staticDetails: detailCheckout(input),
     };
-    // Only reports `started`; the one-checkout-per-request guarantee itself comes from the id policies above,
-    // which also settle two concurrent first starts.
-    const existedBefore = await this.exists(workflowId);
+    const existing = await this.describeIfExists(workflowId);
+    if (existing) {
+      // This request id already has its checkout (running or ended): answer for it, start nothing.
+      const runId = assertSameRequest(existing, input);
+      if (!options.waitForOrder) return { workflowId, runId, started: false };
+      const handle = this.temporal.workflow.getHandle(workflowId);
+      const orderId = existing.status.name === 'RUNNING'
+        ? (await handle.executeUpdate(waitForOrderUpdate)).orderId
+        : (await handle.query(statusQuery)).orderId;
+      return { workflowId, runId, started: false, orderId };
+    }
+    // A first start. The id policies settle a concurrent first start of the same request id (one run); the
+    // description read afterwards catches one made for another order.
     try {
       if (options.waitForOrder) {
         const operation = new WithStartWorkflowOperation(CHECKOUT_WORKFLOW_TYPE, startOptions);
         const answer = await this.temporal.workflow.executeUpdateWithStart(waitForOrderUpdate, {
           startWorkflowOperation: operation,
         });
-        const runId = await this.assertSameRequest(await operation.workflowHandle(), input);
-        return { workflowId, runId, started: !existedBefore, orderId: answer.orderId };
+        const runId = assertSameRequest(await (await operation.workflowHandle()).describe(), input);
+        return { workflowId, runId, started: true, orderId: answer.orderId };
       }
       const handle = await this.temporal.workflow.start(CHECKOUT_WORKFLOW_TYPE, startOptions);
-      const runId = await this.assertSameRequest(handle, input);
-      return { workflowId, runId, started: !existedBefore };
+      return { workflowId, runId: assertSameRequest(await handle.describe(), input), started: true };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      // REJECT_DUPLICATE: this request id already finished. Return that checkout, never run a second one.
-      const handle = this.temporal.workflow.getHandle(workflowId);
-      const runId = await this.assertSameRequest(handle, input);
-      const status = options.waitForOrder ? await handle.query(statusQuery) : undefined;
-      return { workflowId, runId, started: false, orderId: status?.orderId };
+      // Ended between our look and our start (REJECT_DUPLICATE): it is this request's checkout all the same.
+      return this.startCheckout(request, options);
     }
   }
 
-  private async exists(workflowId: string): Promise<boolean> {
+  private async describeIfExists(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
     try {
-      await this.temporal.workflow.getHandle(workflowId).describe();
-      return true;
+      return await this.temporal.workflow.getHandle(workflowId).describe();
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return false;
+      if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
     }
   }
@@ -276,31 +285,20 @@ export class CheckoutClient {
       throw error;
     }
   }
-
-  /** Returns the run id of the checkout the request id belongs to. */
-  private async assertSameRequest(handle: WorkflowHandle, input: CheckoutInput): Promise<string> {
-    const description = await handle.describe();
-    const attributes = description.typedSearchAttributes;
-    const memo = (description.memo ?? {}) as { scheduleId?: string; seats?: number };
-    const sameCinema = attributes.get(CHECKOUT_CINEMA_ID) === input.cinemaId;
-    const sameSchedule = memo.scheduleId === undefined || memo.scheduleId === input.scheduleId;
-    const sameSeatCount = memo.seats === undefined || memo.seats === input.seats.length;
-    if (!sameCinema || !sameSchedule || !sameSeatCount) {
-      throw new IdempotencyConflict(
-        `requestId ${input.requestId} already belongs to checkout ${handle.workflowId} for another order; use a new request id`,
-      );
-    }
-    return description.runId;
-  }
 }
 
-/** Set at start so a checkout is findable before its first workflow task; the workflow upserts the rest. */
-function startSearchAttributes(input: CheckoutInput): SearchAttributePair[] {
-  return [
-    { key: CHECKOUT_REQUEST_ID, value: input.requestId },
-    { key: CHECKOUT_CINEMA_ID, value: input.cinemaId },
-    { key: CHECKOUT_PHASE, value: 'STARTING' },
-  ];
+/** The request id's checkout must be for this order; returns its run id. */
+function assertSameRequest(description: WorkflowExecutionDescription, input: CheckoutInput): string {
+  const memo = (description.memo as Partial<CheckoutMemo> | undefined)?.checkout;
+  const same =
+    description.typedSearchAttributes.get(CHECKOUT_CINEMA_ID) === input.cinemaId &&
+    (memo === undefined || (memo.scheduleId === input.scheduleId && memo.seats === input.seats.length));
+  if (!same) {
+    throw new IdempotencyConflict(
+      `requestId ${input.requestId} already belongs to checkout ${description.workflowId} for another order; use a new request id`,
+    );
+  }
+  return description.runId;
 }
 
 function vouchersText(input: CheckoutInput): string {

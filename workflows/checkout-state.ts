@@ -11,7 +11,7 @@ import type { OrderPrice } from '../src/womei/types';
 import { redactText } from '../src/redact';
 import { parseToken, parseVoucherSpec } from './input';
 import type { CheckoutInput, VoucherSpec } from './input';
-import { NEEDS_ATTENTION_FAILURE, refreshTokenUpdate, replaceVouchersUpdate, statusQuery, waitForOrderUpdate } from './messages';
+import { checkoutMemo, NEEDS_ATTENTION_FAILURE, refreshTokenUpdate, replaceVouchersUpdate, statusQuery, waitForOrderUpdate } from './messages';
 import type {
   CheckoutErrorInfo,
   CheckoutOutcome,
@@ -27,7 +27,7 @@ import type {
 } from './messages';
 import type { Saga } from './compensation';
 import type { FailureInfo } from './failures';
-import { CHECKOUT_CINEMA_ID, CHECKOUT_ORDER_ID, CHECKOUT_PHASE, CHECKOUT_REQUEST_ID } from './search-attributes';
+import { CHECKOUT_ORDER_ID, CHECKOUT_PHASE, startSearchAttributes } from './search-attributes';
 
 /** The timeline keeps its first entries (how it started) and the most recent ones, so status stays bounded. */
 const TIMELINE_HEAD = 20;
@@ -85,22 +85,8 @@ export class CheckoutState {
   /** Handlers first, so a query or update that arrives with the first task already finds them. */
   start(): void {
     this.registerHandlers();
-    wf.upsertSearchAttributes([
-      { key: CHECKOUT_REQUEST_ID, value: this.input.requestId },
-      { key: CHECKOUT_CINEMA_ID, value: this.input.cinemaId },
-      { key: CHECKOUT_PHASE, value: 'STARTING' },
-    ]);
-    wf.upsertMemo({
-      checkout: {
-        requestId: this.input.requestId,
-        cinemaId: this.input.cinemaId,
-        scheduleId: this.input.scheduleId,
-        seats: this.input.seats.length,
-        vouchers: 'codes' in this.input.vouchers ? `${this.input.vouchers.codes.length} explicit` : 'best from wallet',
-        payIfFree: this.input.payIfFree,
-        deadlineAt: this.s.deadlineAt,
-      },
-    });
+    wf.upsertSearchAttributes(startSearchAttributes(this.input));
+    wf.upsertMemo(checkoutMemo(this.input, this.s.deadlineAt));
     this.note('STARTING', `checkout of ${this.input.seats.length} seat(s) on schedule ${this.input.scheduleId}, deadline ${this.s.deadlineAt}`);
   }
 

@@ -9,7 +9,7 @@
  * add optional fields only, and gate behaviour changes in the workflow behind `patched()`.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { VoucherSpec } from './input';
+import type { CheckoutInput, VoucherSpec } from './input';
 
 export const CHECKOUT_WORKFLOW_TYPE = 'checkout';
 
@@ -193,3 +193,30 @@ export const refreshTokenUpdate = defineUpdate<RefreshTokenAnswer, [string]>('re
  * Fails if the checkout ends without an order.
  */
 export const waitForOrderUpdate = defineUpdate<OrderCreatedAnswer, []>('waitForOrder');
+
+/** The memo of a checkout, under one key. The client writes it at start, the workflow adds the deadline. */
+export type CheckoutMemo = {
+  checkout: {
+    requestId: string;
+    cinemaId: string;
+    scheduleId: string;
+    seats: number;
+    vouchers: string;
+    payIfFree: boolean;
+    deadlineAt?: string;
+  };
+};
+
+export function checkoutMemo(input: CheckoutInput, deadlineAt?: string): CheckoutMemo {
+  return {
+    checkout: {
+      requestId: input.requestId,
+      cinemaId: input.cinemaId,
+      scheduleId: input.scheduleId,
+      seats: input.seats.length,
+      vouchers: 'codes' in input.vouchers ? `${input.vouchers.codes.length} explicit` : 'best from wallet',
+      payIfFree: input.payIfFree,
+      ...(deadlineAt !== undefined ? { deadlineAt } : {}),
+    },
+  };
+}
