@@ -8,9 +8,6 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { redactText } from '../src/redact';
 import type { WomeiError, WomeiErrorDetails } from '../src/womei/errors';
 
-/** Details attached to every mapped failure (no secrets: Womei's own message and codes, the endpoint). */
-export type WomeiFailureDetails = WomeiErrorDetails;
-
 type WomeiErrorLike = Pick<WomeiError, 'type' | 'retryable' | 'message'> & Partial<WomeiErrorDetails>;
 
 /**
@@ -35,7 +32,8 @@ export const UNEXPECTED_ACTIVITY_ERROR = 'UnexpectedActivityError';
 export function toActivityFailure(err: unknown, secrets: readonly (string | undefined)[] = []): Error {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
   if (isWomeiError(err)) {
-    const details: WomeiFailureDetails = {
+    // Attached to every mapped failure: Womei's own message and codes and the endpoint, no secrets.
+    const details: WomeiErrorDetails = {
       endpoint: err.endpoint ?? 'unknown',
       ...(err.ret !== undefined ? { ret: err.ret } : {}),
       ...(err.sub !== undefined ? { sub: err.sub } : {}),

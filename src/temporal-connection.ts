@@ -4,20 +4,20 @@
  * `temporal.toml`) read by `@temporalio/envconfig`, so Temporal Cloud (TLS, API key) needs no code change.
  * Our own config supplies the local defaults when neither env nor profile names an address.
  */
-import { Connection, type ConnectionOptions } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { Connection } from '@temporalio/client';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import type { AppConfig } from './config';
 
 export interface TemporalTarget {
-  connectionOptions: ConnectionOptions;
+  /** Fit for both `Connection.connect` (client) and `NativeConnection.connect` (worker). */
+  connectionOptions: ClientConnectConfig['connectionOptions'] & { address: string };
   namespace: string;
 }
 
 export function temporalTarget(config: AppConfig, env: NodeJS.ProcessEnv = process.env): TemporalTarget {
   const profile = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
-  const fromProfile = profile.connectionOptions as ConnectionOptions;
   return {
-    connectionOptions: { ...fromProfile, address: fromProfile.address ?? config.temporal.address },
+    connectionOptions: { ...profile.connectionOptions, address: profile.connectionOptions.address ?? config.temporal.address },
     namespace: profile.namespace ?? config.temporal.namespace,
   };
 }

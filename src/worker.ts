@@ -139,19 +139,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   // Temporal Cloud (TLS, API key) needs no code change.
   const target = temporalTarget(base, env);
   const config: AppConfig = { ...base, temporal: { ...base.temporal, namespace: target.namespace } };
-  const { address, tls, apiKey, metadata } = target.connectionOptions;
-  const connection = await NativeConnection.connect({
-    address: address ?? config.temporal.address,
-    ...(tls !== undefined ? { tls } : {}),
-    ...(typeof apiKey === 'string' ? { apiKey } : {}),
-    ...(metadata !== undefined ? { metadata } : {}),
-  });
+  const connection = await NativeConnection.connect(target.connectionOptions);
   try {
     const worker = await createCheckoutWorker({ connection, config });
     log.info('checkout worker started', {
       taskQueue: config.temporal.taskQueue,
       namespace: config.temporal.namespace,
-      address: address ?? config.temporal.address,
+      address: target.connectionOptions.address,
       womeiBaseUrl: config.womei.baseUrl,
       cancelRoute: config.womei.cancelPath ?? null,
       womeiRequestsPerSecond: config.worker.womeiRequestsPerSecond,

@@ -33,7 +33,8 @@ const NO_VOUCHER: Omit<ChangeOrderParams, 'orderId'> = {
 
 export function createWomeiClient(config: WomeiClientConfig): WomeiApi {
   const call = createWomeiHttp(config);
-  const cancelPath = config.cancelPath?.trim() || undefined;
+  const cancelPath = config.cancelPath?.trim();
+  const cancel = cancelPath ? cancelEndpoint(cancelPath) : undefined;
 
   const changeOrder = (s: WomeiSession, p: ChangeOrderParams) => {
     checkVoucherCodes(E.changeOrder.path, p.voucherCodes);
@@ -47,10 +48,7 @@ export function createWomeiClient(config: WomeiClientConfig): WomeiApi {
         discount_type: p.discountType,
         card_id: p.cardId ?? '',
         pay_type: p.payType,
-        rewards: CHANGE_ORDER_CONSTANTS.rewards,
-        use_rewards: CHANGE_ORDER_CONSTANTS.use_rewards,
-        use_limit_cards: CHANGE_ORDER_CONSTANTS.use_limit_cards,
-        limit_cards: CHANGE_ORDER_CONSTANTS.limit_cards,
+        ...CHANGE_ORDER_CONSTANTS,
         voucher_code: p.voucherCodes.join(','),
         voucher_code_type: p.voucherCodeType,
         // The app sends one space when binding vouchers and nothing otherwise; mirrored as captured.
@@ -61,7 +59,7 @@ export function createWomeiClient(config: WomeiClientConfig): WomeiApi {
   };
 
   return {
-    canCancelOrders: cancelPath !== undefined,
+    canCancelOrders: cancel !== undefined,
 
     createOrder: async (s, p) => {
       if (p.seatLabels.length === 0 || p.seatLabels.some((l) => l === '' || l.includes('|'))) {
@@ -141,12 +139,12 @@ export function createWomeiClient(config: WomeiClientConfig): WomeiApi {
     queryPayment: (s, orderId) => call({ endpoint: E.paymentQuery, session: s, form: { order_id: orderId }, data: S.paymentQueryData }),
 
     cancelOrder: async (s, orderId) => {
-      if (cancelPath === undefined) {
+      if (cancel === undefined) {
         throw new WomeiBadRequest('order cancel: no cancel route is configured (the real Womei API has none; set WOMEI_CANCEL_PATH)', {
           endpoint: 'order/cancel',
         });
       }
-      await call({ endpoint: cancelEndpoint(cancelPath), session: s, form: { order_id: orderId }, data: S.ignoredData });
+      await call({ endpoint: cancel, session: s, form: { order_id: orderId }, data: S.ignoredData });
     },
 
     getUserInfo: (s) =>
@@ -198,7 +196,7 @@ function checkCommaJoined(endpoint: string, what: string, items: readonly string
   if (!opts.allowNone && items.length === 0) {
     throw new WomeiBadRequest(`${endpoint}: no ${what} given`, { endpoint });
   }
-  if (items.some((c) => !/^[^\s,]+$/.test(c))) {
+  if (items.some((c) => !S.COMMA_JOINABLE.test(c))) {
     throw new WomeiBadRequest(`${endpoint}: ${what} must be non-empty with no spaces or commas`, { endpoint });
   }
 }

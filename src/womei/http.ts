@@ -12,6 +12,7 @@ import { routePath, scopeHasCinema, type EndpointDef, type ResponseBody } from '
 import { failureFromThrown } from './network';
 import { failureFromStatus, parseEmptyBody, parseGoodsBody, parseResponseBody, type BodyReader } from './response';
 import type { WomeiSession } from './types';
+import { DIGITS } from './schemas';
 
 export interface WomeiHttpConfig {
   baseUrl: string;
@@ -47,7 +48,8 @@ const HEADER_SAFE_TOKEN = /^[\x21-\x7e]+$/;
 export function createWomeiHttp(config: WomeiHttpConfig): WomeiCall {
   const api = ky.create({
     prefixUrl: config.baseUrl,
-    timeout: config.timeoutMs,
+    // The AbortSignal below bounds headers and body alike; ky's own timer (headers only) would be a second one.
+    timeout: false,
     retry: 0,
     throwHttpErrors: false,
     ...(config.fetch ? { fetch: config.fetch } : {}),
@@ -60,7 +62,7 @@ export function createWomeiHttp(config: WomeiHttpConfig): WomeiCall {
     const secrets = [session.token, ...(request.secrets ?? [])];
     const query = request.query ? `?${formBody(request.query)}` : '';
     const url = routePath(endpoint, config.tenant, session.cinemaId) + query;
-    // ky's timeout stops at the response headers; this signal also bounds reading the body.
+    // One timer for the whole exchange, headers and body.
     const signal = AbortSignal.timeout(config.timeoutMs);
 
     let response: Response;
@@ -94,7 +96,7 @@ function checkSession(name: string, endpoint: EndpointDef, session: WomeiSession
   if (typeof session.token !== 'string' || !HEADER_SAFE_TOKEN.test(session.token)) {
     throw new TokenInvalid(`${name}: the user token is empty or not a valid header value`, { endpoint: name });
   }
-  if (scopeHasCinema(endpoint.scope) && !/^\d+$/.test(session.cinemaId)) {
+  if (scopeHasCinema(endpoint.scope) && !DIGITS.test(session.cinemaId)) {
     throw new WomeiBadRequest(`${name}: cinema id must be a string of digits`, { endpoint: name });
   }
 }

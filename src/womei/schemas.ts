@@ -27,15 +27,17 @@ import type {
 // ---- building blocks ---------------------------------------------------------------------------------------
 
 /** Order and cinema ids: strings of digits (`"250624153810000654"`, `"9647"`). */
-export const digitId = z.string().regex(/^\d+$/, 'expected a string of digits');
+export const DIGITS = /^\d+$/;
+export const digitId = z.string().regex(DIGITS, 'expected a string of digits');
 /** Yuan as a JSON number (49, 35.9). z.number() already refuses NaN and Infinity. */
 export const money = z.number().nonnegative();
 export const count = z.number().int().nonnegative();
 export const unixSeconds = z.number().int().nonnegative();
 /** Some integers arrive as numbers in one place and digit strings in another (`schedule_id`, `ticket_num`). */
 export const intLike = z.union([count, digitId.transform(Number)]);
-/** A voucher code is comma-joined on the wire, so a comma or whitespace inside one would corrupt a bind. */
-export const voucherCode = z.string().regex(/^[^\s,]+$/, 'expected a voucher code (no spaces or commas)');
+/** An item Womei receives comma-joined (voucher codes, template ids): a comma or whitespace inside would corrupt it. */
+export const COMMA_JOINABLE = /^[^\s,]+$/;
+export const voucherCode = z.string().regex(COMMA_JOINABLE, 'expected a voucher code (no spaces or commas)');
 const looseRecord = z.record(z.string(), z.unknown());
 
 function isEmptyContainer(v: unknown): boolean {

@@ -5,6 +5,7 @@
 import { createWomeiClient } from '../../src/womei/client';
 import { WOMEI_ERRORS, KONG_RATE_LIMIT_BODY } from '../../src/womei/catalogue';
 import { WomeiError, type WomeiFailureType } from '../../src/womei/errors';
+import * as Errors from '../../src/womei/errors';
 import type { WomeiApi } from '../../src/womei/types';
 import { okData, sendJson, startCannedServer, SUCCESS, type CannedServer, type Handler } from './canned-server';
 import * as W from './wire-fixtures';
@@ -251,5 +252,20 @@ describe('secrets', () => {
     expectNoSecret(err, 'bad token');
     expect((err as WomeiError).type).toBe('TokenInvalid');
     expect(server.requests).toHaveLength(before);
+  });
+});
+
+describe('the retry policy list agrees with the error classes', () => {
+  type Concrete = new (message: string, details: { endpoint: string }) => WomeiError;
+  const classes = (Object.values(Errors) as unknown[]).filter(
+    (v): v is Concrete => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof WomeiError,
+  );
+
+  test('every failure type is non-retryable exactly when it is in NON_RETRYABLE_WOMEI_FAILURES', () => {
+    expect(classes.length).toBe(12);
+    for (const ErrorClass of classes) {
+      const err = new ErrorClass('x', { endpoint: 'order/change/' });
+      expect([err.type, err.retryable]).toEqual([err.type, !Errors.NON_RETRYABLE_WOMEI_FAILURES.includes(err.type)]);
+    }
   });
 });
