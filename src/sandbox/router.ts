@@ -2,6 +2,7 @@
  * Maps a request path to a route the way Womei's gateway does: exact paths, trailing slashes significant, the
  * wrong method or an extra slash is simply not a route (`url not found`).
  */
+import type { EndpointScope } from '../womei/endpoints';
 import { CATALOGUE_ROUTES } from './routes/catalogue';
 import type { RouteDef } from './routes/common';
 import { CANCEL_ROUTE, ORDER_ROUTES } from './routes/orders';
@@ -11,9 +12,8 @@ import { VOUCHER_ROUTES } from './routes/vouchers';
 export const ALL_ROUTES: readonly RouteDef[] = [...ORDER_ROUTES, ...VOUCHER_ROUTES, ...USER_ROUTES, ...CATALOGUE_ROUTES];
 
 export interface ResolvedRoute {
+  /** `route.endpoint.path` is the endpoint name for logs and fault rules (`goods/list/routine/` for goods). */
   route: RouteDef;
-  /** Endpoint name for logs and fault rules: the route's path, `goods/list/routine/` for the goods service. */
-  endpoint: string;
   cinemaId: string | null;
 }
 
@@ -22,25 +22,27 @@ const GOODS_PATH = /^\/qrgoods\/api\/goods\/list\/(\d+)\/routine\/$/;
 
 export function resolveRoute(method: string, pathname: string, opts: { tenant: string; cancelRoute: boolean }): ResolvedRoute | null {
   const routes = opts.cancelRoute ? [...ALL_ROUTES, CANCEL_ROUTE] : ALL_ROUTES;
-  const find = (scope: RouteDef['scope'], path: string) => routes.find((r) => r.scope === scope && r.path === path && r.method === method);
+  const find = (scope: EndpointScope, path: string) =>
+    routes.find(({ endpoint: e }) => e.scope === scope && e.path === path && e.method === method);
 
   const goods = GOODS_PATH.exec(pathname);
   if (goods) {
-    const route = find('qrgoods', 'routine/');
-    return route ? { route, endpoint: 'goods/list/routine/', cinemaId: goods[1] ?? null } : null;
+    // The endpoint's path is the goods URL without the cinema id (see `routePath` in womei/endpoints.ts).
+    const route = find('qrgoods', 'goods/list/routine/');
+    return route ? { route, cinemaId: goods[1] ?? null } : null;
   }
   const cinema = CINEMA_PATH.exec(pathname);
   if (cinema) {
     const [, tenant, cinemaId, rest] = cinema;
     const route = tenant === opts.tenant && rest !== undefined ? find('cinema', rest) : undefined;
-    return route ? { route, endpoint: route.path, cinemaId: cinemaId ?? null } : null;
+    return route ? { route, cinemaId: cinemaId ?? null } : null;
   }
   if (!pathname.startsWith('/ticket/')) return null;
   const rest = pathname.slice('/ticket/'.length);
   const ticketRoute = find('ticket', rest);
-  if (ticketRoute) return { route: ticketRoute, endpoint: ticketRoute.path, cinemaId: null };
+  if (ticketRoute) return { route: ticketRoute, cinemaId: null };
   const prefix = `${opts.tenant}/`;
   if (!rest.startsWith(prefix)) return null;
   const tenantRoute = find('tenant', rest.slice(prefix.length));
-  return tenantRoute ? { route: tenantRoute, endpoint: tenantRoute.path, cinemaId: null } : null;
+  return tenantRoute ? { route: tenantRoute, cinemaId: null } : null;
 }

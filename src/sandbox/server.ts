@@ -71,14 +71,15 @@ function dispatch(core: SandboxCore, resolved: ResolvedRoute, token: string | un
   const { route } = resolved;
   let user = null;
   // Every ticket route is authenticated, catalogue ones included: the app always sends the token, so a
-  // client with an expired token learns it on its first call, whatever that call is.
-  if (route.auth) {
+  // client with an expired token learns it on its first call, whatever that call is. The goods service
+  // (`qrgoods`) is another backend, not behind the ticket gateway's session check, so it never asks.
+  if (route.endpoint.scope !== 'qrgoods') {
     user = store.userForToken(token);
     if (!user) return fail('tokenTimeout');
   }
   const cinema = resolved.cinemaId !== null ? (store.cinemas.get(resolved.cinemaId) ?? null) : null;
   // ASSUMPTION: an unknown cinema id in the path answers `badParameter`.
-  if (route.scope === 'cinema' && !cinema) return fail('badParameter');
+  if (route.endpoint.scope === 'cinema' && !cinema) return fail('badParameter');
   // Unauthenticated routes (the goods service) never read the user; they get an empty stand-in.
   const ctx: RouteCtx = { store, query, form, cinema, user: user ?? { userId: '', nickname: '', phone: '', card: null } };
   try {
@@ -107,7 +108,7 @@ class SandboxHttp {
     const rawToken = req.headers.token;
     const token = typeof rawToken === 'string' && rawToken !== '' ? rawToken : undefined;
     const resolved = resolveRoute(method, url.pathname, { tenant: this.core.options.tenant, cancelRoute: store.config.cancelRoute });
-    const endpoint = resolved?.endpoint ?? 'unknown';
+    const endpoint = resolved?.route.endpoint.path ?? 'unknown';
     const query = Object.fromEntries(url.searchParams);
     const form = method === 'POST' && bodyText !== null ? parseForm(bodyText) : {};
     const record = (status: RequestRecord['status'], extra: Partial<RequestRecord> = {}) =>

@@ -1,11 +1,12 @@
 /** Catalogue routes: cities, cinema settings, movies, shows and seat maps, plus the empty promo endpoints. */
 import { z } from 'zod';
+import { WOMEI_ENDPOINTS as E } from '../../womei/endpoints';
 import { fromFen } from '../../womei/money';
 import { formatDayKey, formatMinute } from '../clock';
-import type { Hall, Schedule, Seat } from '../model';
+import type { Schedule, Seat } from '../model';
 import type { SandboxStore } from '../store';
 import { ok, type Reply } from '../wire';
-import { cinemaOf, digits, parseFields, reject, type RouteCtx, type RouteDef } from './common';
+import { cinemaOf, digits, parseFields, reject, scheduleAtCinema, type RouteCtx, type RouteDef } from './common';
 
 function cities(ctx: RouteCtx) {
   const byCity = new Map<string, Record<string, unknown> & { cinemas: unknown[] }>();
@@ -91,13 +92,6 @@ function shows(ctx: RouteCtx) {
   return ok(Object.keys(days).length === 0 ? [] : days);
 }
 
-function scheduleAtCinema(ctx: RouteCtx, raw: string): { schedule: Schedule; hall: Hall } {
-  const schedule = ctx.store.schedules.get(Number(raw));
-  if (!schedule || schedule.cinemaId !== cinemaOf(ctx).cinemaId) return reject('badParameter');
-  const hall = ctx.store.hallOf(schedule) ?? reject('badParameter');
-  return { schedule, hall };
-}
-
 /** Rows keyed by row number, as the real seat map nests them. */
 function rowsOf(seats: Seat[], status: (s: Seat) => number): Record<string, unknown> | never[] {
   if (seats.length === 0) return [];
@@ -147,16 +141,16 @@ function ads(ctx: RouteCtx) {
 const goods = (): Reply => ({ kind: 'json', status: 200, body: { code: '10006', msg: '暂无卖品', data: [] } });
 
 export const CATALOGUE_ROUTES: RouteDef[] = [
-  { method: 'GET', scope: 'tenant', path: 'citys/', auth: true, handler: cities },
-  { method: 'GET', scope: 'cinema', path: 'info/', auth: true, handler: info },
-  { method: 'GET', scope: 'cinema', path: 'movies/', auth: true, handler: movies },
-  { method: 'GET', scope: 'cinema', path: 'shows/', auth: true, handler: shows },
-  { method: 'GET', scope: 'cinema', path: 'hall/info/', auth: true, handler: hallInfo },
-  { method: 'GET', scope: 'cinema', path: 'hall/saleable/', auth: true, handler: hallSaleable },
-  { method: 'GET', scope: 'cinema', path: 'ads/', auth: true, handler: ads },
-  { method: 'GET', scope: 'cinema', path: 'public_notice/', auth: true, handler: () => ok({}) },
-  { method: 'GET', scope: 'cinema', path: 'vcc/activity/', auth: true, handler: () => ok([]) },
+  { endpoint: E.cities, handler: cities },
+  { endpoint: E.cinemaInfo, handler: info },
+  { endpoint: E.movies, handler: movies },
+  { endpoint: E.shows, handler: shows },
+  { endpoint: E.hallInfo, handler: hallInfo },
+  { endpoint: E.hallSaleable, handler: hallSaleable },
+  { endpoint: E.ads, handler: ads },
+  { endpoint: E.publicNotice, handler: () => ok({}) },
+  { endpoint: E.vccActivity, handler: () => ok([]) },
   // Captured as HTTP 200 with an empty text/plain body.
-  { method: 'GET', scope: 'cinema', path: 'vcc/activity/gift/', auth: true, handler: () => ({ kind: 'raw', status: 200, body: '', contentType: 'text/plain; charset=utf-8' }) },
-  { method: 'GET', scope: 'qrgoods', path: 'routine/', auth: false, handler: goods },
+  { endpoint: E.vccActivityGift, handler: () => ({ kind: 'raw', status: 200, body: '', contentType: 'text/plain; charset=utf-8' }) },
+  { endpoint: E.goodsList, handler: goods },
 ];

@@ -1,11 +1,10 @@
 /** What every route handler gets, and the helpers that turn bad input into Womei's `参数错误`. */
 import { z } from 'zod';
 import type { WomeiErrorKey } from '../../womei/catalogue';
-import type { Cinema, Order, User } from '../model';
+import type { EndpointDef } from '../../womei/endpoints';
+import type { Cinema, Hall, Order, Schedule, User } from '../model';
 import type { SandboxStore } from '../store';
 import { fail, type Reply } from '../wire';
-
-export type RouteScope = 'cinema' | 'tenant' | 'ticket' | 'qrgoods';
 
 export interface RouteCtx {
   store: SandboxStore;
@@ -19,13 +18,12 @@ export interface RouteCtx {
   user: User;
 }
 
+/**
+ * A served route: the client's own endpoint definition (method, scope, path exactly as on the wire) and what
+ * answers it. `endpoint.path` is also the endpoint name in logs and fault rules.
+ */
 export interface RouteDef {
-  method: 'GET' | 'POST';
-  scope: RouteScope;
-  /** Relative path exactly as on the wire (trailing slash or not); also the endpoint name in logs and faults. */
-  path: string;
-  /** False only for the goods service, which is not behind the ticket gateway's session check. */
-  auth: boolean;
+  endpoint: EndpointDef;
   handler: (ctx: RouteCtx) => Reply;
 }
 
@@ -55,6 +53,14 @@ export const orderIdField = digits;
 
 export function cinemaOf(ctx: RouteCtx): Cinema {
   return ctx.cinema ?? reject('badParameter');
+}
+
+/** The schedule `raw` names, if it plays at the path's cinema, and its hall; anything else is `badParameter`. */
+export function scheduleAtCinema(ctx: RouteCtx, raw: string | number): { schedule: Schedule; hall: Hall } {
+  const schedule = ctx.store.schedules.get(Number(raw));
+  if (!schedule || schedule.cinemaId !== cinemaOf(ctx).cinemaId) return reject('badParameter');
+  const hall = ctx.store.hallOf(schedule) ?? reject('badParameter');
+  return { schedule, hall };
 }
 
 /**

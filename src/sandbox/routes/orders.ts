@@ -1,10 +1,11 @@
 /** Order routes: create (locks seats), info, change (price/bind), voucher pre-check, pay, query, cancel. */
 import { z } from 'zod';
+import { cancelEndpoint, WOMEI_ENDPOINTS as E } from '../../womei/endpoints';
 import type { Order, OrderChoice, Seat } from '../model';
 import { changePayload, computePrice } from '../pricing';
 import { orderInfoView } from '../views';
 import { ok } from '../wire';
-import { cinemaOf, digits, orderIdField, orderOf, parseFields, reject, requirePending, splitCodes, type RouteCtx, type RouteDef } from './common';
+import { cinemaOf, digits, orderIdField, orderOf, parseFields, reject, requirePending, scheduleAtCinema, splitCodes, type RouteCtx, type RouteDef } from './common';
 
 /** ASSUMPTION: the mini-program caps a purchase at a few seats; the server's limit is unknown. */
 export const MAX_SEATS_PER_ORDER = 6;
@@ -12,9 +13,7 @@ export const MAX_SEATS_PER_ORDER = 6;
 const SEAT_LABEL = /^(\d+):(\d+):(\d+):([^:|\s]+)$/;
 
 function parseSeats(ctx: RouteCtx, raw: string, scheduleId: number): Seat[] {
-  const schedule = ctx.store.schedules.get(scheduleId);
-  if (!schedule || schedule.cinemaId !== cinemaOf(ctx).cinemaId) return reject('badParameter');
-  const hall = ctx.store.hallOf(schedule) ?? reject('badParameter');
+  const { hall } = scheduleAtCinema(ctx, scheduleId);
   const parts = raw.split('|');
   if (parts.length === 0 || parts.length > MAX_SEATS_PER_ORDER) reject('badParameter');
   const seats = parts.map((part) => {
@@ -195,20 +194,21 @@ function cancel(ctx: RouteCtx) {
   return ok({ order_id: order.orderId, status: order.status });
 }
 
-export const CANCEL_ROUTE: RouteDef = { method: 'POST', scope: 'cinema', path: 'order/cancel/', auth: true, handler: cancel };
+/** Served only when `cancelRoute` is on; a client reaches it with `WOMEI_CANCEL_PATH=order/cancel/`. */
+export const CANCEL_ROUTE: RouteDef = { endpoint: cancelEndpoint('order/cancel/'), handler: cancel };
 
 export const ORDER_ROUTES: RouteDef[] = [
-  { method: 'POST', scope: 'cinema', path: 'order/ticket/', auth: true, handler: createOrder },
-  { method: 'GET', scope: 'cinema', path: 'order/info/', auth: true, handler: orderInfo },
-  { method: 'POST', scope: 'cinema', path: 'order/change/', auth: true, handler: changeOrder },
-  { method: 'POST', scope: 'cinema', path: 'order/voucher/price/', auth: true, handler: voucherPrice },
-  { method: 'POST', scope: 'cinema', path: 'order/payment/', auth: true, handler: payment },
-  { method: 'POST', scope: 'cinema', path: 'order/query/', auth: true, handler: query },
-  { method: 'POST', scope: 'cinema', path: 'order/template/', auth: true, handler: template },
-  { method: 'GET', scope: 'cinema', path: 'order/vcc/list/', auth: true, handler: (ctx) => ok({ order_id: vccQuery(ctx), usable: [], disable: [] }) },
-  { method: 'GET', scope: 'cinema', path: 'order/vcc/usable/count', auth: true, handler: (ctx) => ok({ order_id: vccQuery(ctx), count: 0 }) },
+  { endpoint: E.createOrder, handler: createOrder },
+  { endpoint: E.orderInfo, handler: orderInfo },
+  { endpoint: E.changeOrder, handler: changeOrder },
+  { endpoint: E.voucherPrice, handler: voucherPrice },
+  { endpoint: E.payment, handler: payment },
+  { endpoint: E.paymentQuery, handler: query },
+  { endpoint: E.orderTemplate, handler: template },
+  { endpoint: E.vccList, handler: (ctx) => ok({ order_id: vccQuery(ctx), usable: [], disable: [] }) },
+  { endpoint: E.vccUsableCount, handler: (ctx) => ok({ order_id: vccQuery(ctx), count: 0 }) },
   {
-    method: 'GET', scope: 'ticket', path: 'order/sublists/info', auth: true,
+    endpoint: E.orderSublists,
     handler: (ctx) => {
       parseFields(z.object({ order_id: orderIdField }), ctx.query);
       return ok([]);

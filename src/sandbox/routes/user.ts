@@ -1,5 +1,6 @@
 /** Account routes: profile, member cards, the order list (used to find an order whose create answer was lost). */
 import { z } from 'zod';
+import { WOMEI_ENDPOINTS as E } from '../../womei/endpoints';
 import { cardView, orderSummaryView, userInfoView } from '../views';
 import { ok } from '../wire';
 import { parseFields, type RouteCtx, type RouteDef } from './common';
@@ -23,20 +24,20 @@ function orders(ctx: RouteCtx) {
 
 export const USER_ROUTES: RouteDef[] = [
   {
-    method: 'GET', scope: 'cinema', path: 'user/info/', auth: true,
+    endpoint: E.userInfo,
     handler: (ctx) => {
       parseFields(z.object({ version: z.string().optional(), fact: z.enum(['Y', '']).optional() }), ctx.query);
       return ok(userInfoView(ctx.user));
     },
   },
   {
-    method: 'GET', scope: 'cinema', path: 'user/cards/', auth: true,
+    endpoint: E.userCards,
     handler: (ctx) => ok({ solid_card: ctx.user.card ? [{ ...cardView(ctx.user.card), is_owner: 'Y', member_benefits: [] }] : [] }),
   },
-  { method: 'GET', scope: 'tenant', path: 'user/orders/', auth: true, handler: orders },
-  { method: 'POST', scope: 'tenant', path: 'user/check_phone/', auth: true, handler: () => ok({ is_bind: true }) },
+  { endpoint: E.userOrders, handler: orders },
+  { endpoint: E.checkPhone, handler: () => ok({ is_bind: true }) },
   {
-    method: 'POST', scope: 'cinema', path: 'member/card/auto_solid/', auth: true,
+    endpoint: E.memberCardAutoSolid,
     handler: (ctx) => ok({ normal_use: ctx.user.card !== null, go_bind_card: false, go_open_card: false }),
   },
 ];

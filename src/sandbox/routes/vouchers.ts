@@ -1,5 +1,6 @@
 /** Voucher wallet routes: the wallet, the typed lists the picker uses, and adding a code to the wallet. */
 import { z } from 'zod';
+import { WOMEI_ENDPOINTS as E } from '../../womei/endpoints';
 import type { Voucher } from '../model';
 import { typedItem, walletItem } from '../views';
 import { ok } from '../wire';
@@ -77,8 +78,8 @@ function add(ctx: RouteCtx) {
 }
 
 export const VOUCHER_ROUTES: RouteDef[] = [
-  { method: 'GET', scope: 'cinema', path: 'user/voucher/list/', auth: true, handler: wallet },
-  { method: 'GET', scope: 'cinema', path: 'user/vouchers', auth: true, handler: byType },
-  { method: 'GET', scope: 'cinema', path: 'user/vouchers_page', auth: true, handler: page },
-  { method: 'POST', scope: 'cinema', path: 'user/voucher/add/', auth: true, handler: add },
+  { endpoint: E.voucherWallet, handler: wallet },
+  { endpoint: E.vouchersByType, handler: byType },
+  { endpoint: E.vouchersPage, handler: page },
+  { endpoint: E.addVoucher, handler: add },
 ];
