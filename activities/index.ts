@@ -22,7 +22,10 @@ import type {
   WomeiApi,
   WomeiSession,
 } from '../src/womei/types';
+import { beijingMinuteKey } from '../src/womei/order-id';
 import { isWomeiError, toActivityFailure } from './failures';
+
+export { beijingMinuteKey };
 
 export interface CheckoutActivityDeps {
   womei: WomeiApi;
@@ -67,13 +70,6 @@ export interface PayArg extends OrderArg {
   mobile: string;
 }
 export type ReleaseResult = 'cancelled' | 'abandoned';
-
-/** `YYMMDDHHmm` in Beijing time (UTC+8): the prefix of Womei order ids created in that minute. */
-export function beijingMinuteKey(epochMs: number): string {
-  const d = new Date(epochMs + 8 * 3_600_000);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}`;
-}
 
 /** `5排8座 | 5排9座` → 2. Womei joins several seats with " | " (womei-api.md §3.3). */
 export function seatCountOf(seatInfo: string): number {

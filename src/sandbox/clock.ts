@@ -88,12 +88,6 @@ export function formatDayKey(unixSec: number): string {
   return `${p.year}${pad(p.month)}${pad(p.day)}`;
 }
 
-/** `YYMMDDHHmm`, the head of a Womei order id. */
-export function orderIdPrefix(unixSec: number): string {
-  const p = beijingParts(unixSec);
-  return `${pad(p.year % 100)}${pad(p.month)}${pad(p.day)}${pad(p.hour)}${pad(p.minute)}`;
-}
-
 /** Days since the epoch in Beijing time: the quota resets at Beijing midnight. */
 export function beijingDayNumber(unixSec: number): number {
   return Math.floor((unixSec * 1000 + BEIJING_OFFSET_MS) / 86_400_000);

@@ -4,11 +4,12 @@
  * tests inspect is what the server acts on.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { SandboxClock, beijingDayNumber, orderIdPrefix } from './clock';
+import { SandboxClock, beijingDayNumber } from './clock';
 import { buildFixture } from './fixture';
 import type { Cinema, Hall, Movie, Order, Schedule, Seat, User, Voucher } from './model';
 import type { RuntimeConfig } from './options';
 import type { WomeiErrorKey } from '../womei/catalogue';
+import { beijingMinuteKey } from '../womei/order-id';
 
 /** Tokens are secrets even in the sandbox's logs: a short hash identifies a session without revealing it. */
 export function tokenFingerprint(token: string): string {
@@ -72,8 +73,9 @@ export class SandboxStore {
     return this.clock.nowSec();
   }
 
+  /** The client's own `beijingMinuteKey` makes the prefix: finding an order a lost create made relies on it. */
   nextOrderId(createdAt: number): string {
-    return `${orderIdPrefix(createdAt)}${String(this.orderCounter++).padStart(8, '0')}`;
+    return `${beijingMinuteKey(createdAt * 1000)}${String(this.orderCounter++).padStart(8, '0')}`;
   }
 
   /** The user behind a live token, or null (unknown and timed-out tokens look the same to the caller). */

@@ -1,4 +1,4 @@
-import { orderIdPrefix } from '../../src/sandbox/clock';
+import { beijingMinuteKey } from '../../src/womei/order-id';
 import { BJ, BJ_SCHEDULE, FEW, FIXTURE, RICH, call, change, cinemaPath, createOrder, get, orderInfo, post, startTestSandbox, type RunningSandbox } from './helpers';
 
 let sb: RunningSandbox;
@@ -23,7 +23,7 @@ describe('order/ticket/', () => {
     const { order_id, server_time } = r.body.data;
     expect(Object.keys(r.body.data).sort()).toEqual(['order_id', 'server_time']);
     expect(order_id).toMatch(/^\d{18}$/);
-    expect(order_id.slice(0, 10)).toBe(orderIdPrefix(server_time));
+    expect(order_id.slice(0, 10)).toBe(beijingMinuteKey(server_time * 1000));
     expect(order_id.slice(10, 14)).toBe('1000');
     expect(typeof server_time).toBe('number');
   });
