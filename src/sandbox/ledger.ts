@@ -5,7 +5,7 @@
 import { fromFen } from '../womei/money';
 import type { OrderStatus, VoucherState } from './model';
 import type { RuntimeConfig } from './options';
-import { computePrice } from './pricing';
+import { choiceCodes, orderPrice } from './pricing';
 import type { RequestLog } from './requestlog';
 import { tokenFingerprint, type SandboxStore } from './store';
 
@@ -74,12 +74,11 @@ const seatLabel = (s: { areaNo: string; row: string; col: string; seatNo: string
 export function buildLedger(store: SandboxStore, log: RequestLog): Ledger {
   const orders = [...store.orders.values()].sort((a, b) => a.orderId.localeCompare(b.orderId));
   const ledgerOrders: LedgerOrder[] = orders.map((o) => {
-    const schedule = store.schedules.get(o.scheduleId);
-    const p = o.priced && schedule ? computePrice(o, schedule, o.choice) : null;
+    const p = orderPrice(store, o);
     return {
       orderId: o.orderId, userId: o.userId, cinemaId: o.cinemaId, scheduleId: o.scheduleId, status: o.status,
       cancelReason: o.cancelReason, seats: o.seats.map(seatLabel),
-      boundCodes: o.choice?.discountType === 'TP_VOUCHER' ? [...o.choice.codes] : [],
+      boundCodes: choiceCodes(o.choice),
       payType: o.choice?.payType ?? null, discountType: o.choice?.discountType ?? null, priced: o.priced,
       prices: p ? { total: fromFen(p.totalFen), voucher: fromFen(p.useTotalFen), payment: fromFen(p.paymentFen) } : null,
       createdAt: o.createdAt, expiresAt: o.expiresAt, paidAt: o.paidAt, issuedAt: o.issuedAt, ticketCode: o.ticketCode,

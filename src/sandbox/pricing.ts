@@ -5,6 +5,7 @@
  */
 import { fromFen } from '../womei/money';
 import type { Cinema, Order, OrderChoice, Schedule } from './model';
+import type { SandboxStore } from './store';
 
 export interface PriceBreakdown {
   singleFen: number;
@@ -17,14 +18,29 @@ export interface PriceBreakdown {
   paymentFen: number;
 }
 
+/** Codes a choice applies: only a TP_VOUCHER choice applies any (codes sent with another type are ignored). */
+export function choiceCodes(choice: OrderChoice | null): string[] {
+  return choice?.discountType === 'TP_VOUCHER' ? [...choice.codes] : [];
+}
+
 export function computePrice(order: Order, schedule: Schedule, choice: OrderChoice | null): PriceBreakdown {
   const singleFen = choice?.payType === 'MEMBER' ? schedule.memberPriceFen : schedule.priceFen;
   const ticketNum = order.seats.length;
   const totalFen = singleFen * ticketNum;
-  const codes = choice?.discountType === 'TP_VOUCHER' ? [...choice.codes] : [];
+  const codes = choiceCodes(choice);
   const useDetailFen = codes.map(() => singleFen);
   const useTotalFen = useDetailFen.reduce((a, b) => a + b, 0);
   return { singleFen, ticketNum, totalFen, codes, useDetailFen, useTotalFen, paymentFen: totalFen - useTotalFen };
+}
+
+/**
+ * What an order's prices are as `order/info/` and the ledger report them: null until the first `order/change/`
+ * (or if its schedule is gone), else the current choice's. A paid order's choice is the one it was paid with:
+ * `order/change/` refuses a paid order, and an unpriced order cannot be paid (its full price is not 0).
+ */
+export function orderPrice(store: SandboxStore, order: Order): PriceBreakdown | null {
+  const schedule = store.schedules.get(order.scheduleId);
+  return order.priced && schedule ? computePrice(order, schedule, order.choice) : null;
 }
 
 /** `voucher_use` of `order/change/`: `{}` when no voucher applies. */

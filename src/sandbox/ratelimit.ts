@@ -47,7 +47,16 @@ export function rateHeaders(s: RateState): Record<string, string> {
   };
 }
 
-/** Kong's stock 429 (ASSUMPTION: never captured). Its body is plain JSON, not Womei's envelope. */
-export function throttled(retryAfterSec: number): Reply {
-  return { kind: 'raw', status: 429, body: JSON.stringify(KONG_RATE_LIMIT_BODY), contentType: 'application/json; charset=utf-8', headers: { 'retry-after': String(retryAfterSec) } };
+/**
+ * Kong's stock 429 (ASSUMPTION: never captured): the window's rate headers plus `retry-after` (the seconds
+ * until the window resets). Its body is plain JSON, not Womei's envelope.
+ */
+export function throttled(s: RateState): Reply {
+  return {
+    kind: 'raw',
+    status: 429,
+    body: JSON.stringify(KONG_RATE_LIMIT_BODY),
+    contentType: 'application/json; charset=utf-8',
+    headers: { ...rateHeaders(s), 'retry-after': String(s.resetSec) },
+  };
 }

@@ -119,7 +119,7 @@ class SandboxHttp {
     if (url.pathname.startsWith('/ticket/')) {
       rate = limiter.hit(token ?? 'anonymous', store.clock.nowMs(), store.config.rateLimitPerMinute);
       if (rate.exceeded) {
-        writeReply(req, res, throttled(rate.resetSec), rateHeaders(rate));
+        writeReply(req, res, throttled(rate));
         record(429);
         return;
       }
@@ -193,7 +193,7 @@ class SandboxHttp {
       case 'rateLimit': {
         const retry = fault.retryAfterSeconds ?? rate?.resetSec ?? 60;
         const limit = this.core.store.config.rateLimitPerMinute;
-        return { ...throttled(retry), headers: { ...rateHeaders({ limit, remaining: 0, resetSec: retry, exceeded: true }), 'retry-after': String(retry) } };
+        return throttled({ limit, remaining: 0, resetSec: retry, exceeded: true });
       }
       default:
         return null;

@@ -3,7 +3,7 @@ import { ORDER_STATUS_DESC } from '../womei/catalogue';
 import { fromFen } from '../womei/money';
 import { formatChineseDate, formatMinute, formatSecond, formatShowDateStyle, formatTrackTime } from './clock';
 import type { MemberCard, Order, Seat, User, Voucher } from './model';
-import { computePrice } from './pricing';
+import { orderPrice } from './pricing';
 import type { SandboxStore } from './store';
 
 /** `order/info` shows `138****0000`, `user/info` shows `13*****0000` (both captured). */
@@ -92,12 +92,6 @@ const STATUS_INFO: Record<string, string> = {
   CANCEL: '订单已取消',
 };
 
-/** Codes whose price the order reflects: frozen at payment, else the current choice. */
-function appliedCodes(order: Order): string[] {
-  if (order.paidAt !== null) return order.paidCodes;
-  return order.choice?.discountType === 'TP_VOUCHER' ? order.choice.codes : [];
-}
-
 /**
  * `order/info/` data, every field of §3.3. Before the first `order/change/` all prices are 0 and
  * `voucher_use` is `{}` (captured). ASSUMPTION (not captured, §6): once priced, an unpaid order reports the
@@ -109,10 +103,7 @@ export function orderInfoView(store: SandboxStore, order: Order): Record<string,
   const movie = schedule ? store.movies.get(schedule.movieId) : undefined;
   const hall = schedule ? store.hallOf(schedule) : undefined;
   const user = store.users.get(order.userId);
-  const priced = order.priced && schedule;
-  const price = priced ? computePrice(order, schedule, order.choice) : null;
-  const codes = appliedCodes(order);
-  const useTotalFen = price ? price.singleFen * codes.length : 0;
+  const price = orderPrice(store, order);
   const success = order.status === 'SUCCESS';
   const areaName = (areaNo: string) => hall?.areas.find((a) => a.areaNo === areaNo)?.areaName ?? '';
   const track = [{ title: '提交订单', mark: '欢迎在本影院观影', time: formatTrackTime(order.createdAt) }];
@@ -122,13 +113,13 @@ export function orderInfoView(store: SandboxStore, order: Order): Record<string,
   }
   if (order.issuedAt !== null) track.push({ title: '已出票', mark: '请到自助取票机上完成取票', time: formatTrackTime(order.issuedAt) });
   const voucherUse =
-    codes.length > 0 && price
+    price && price.codes.length > 0
       ? {
-          use_num: codes.length,
-          use_total_price: fromFen(useTotalFen),
-          use_total_desc: `本订单使用了${codes.length}张兑换券，抵扣金额为：${fromFen(useTotalFen)}元`,
-          use_codes: codes,
-          use_detail: codes.map(() => fromFen(price.singleFen)),
+          use_num: price.codes.length,
+          use_total_price: fromFen(price.useTotalFen),
+          use_total_desc: `本订单使用了${price.codes.length}张兑换券，抵扣金额为：${fromFen(price.useTotalFen)}元`,
+          use_codes: price.codes,
+          use_detail: price.useDetailFen.map(fromFen),
         }
       : {};
   return {
@@ -138,7 +129,7 @@ export function orderInfoView(store: SandboxStore, order: Order): Record<string,
     status_info: STATUS_INFO[order.status] ?? '',
     status_show_exception: order.status === 'PENDING',
     order_total_price: price ? fromFen(price.totalFen) : 0,
-    order_payment_price: price ? fromFen(price.totalFen - useTotalFen) : 0,
+    order_payment_price: price ? fromFen(price.paymentFen) : 0,
     // Captured: the ticket count while PENDING, 0 once issued.
     order_total_fee: success ? 0 : order.seats.length,
     ticket_total_price: price ? fromFen(price.totalFen) : 0,

@@ -58,6 +58,13 @@ export type WomeiErrorKey = keyof typeof WOMEI_ERRORS;
 /** Kong's stock throttling answer (ASSUMPTION: not observed, §1.4): HTTP 429 with this body. */
 export const KONG_RATE_LIMIT_BODY = { message: 'API rate limit exceeded' } as const;
 
+/**
+ * The goods service's one captured answer, `{"code":"10006","msg":"暂无卖品","data":[]}` (womei-api.md §1.3):
+ * nothing for sale. The sandbox answers with it and the client's goods parser recognises the code.
+ */
+export const GOODS_CODE_NO_GOODS = '10006';
+export const GOODS_MSG_NO_GOODS = '暂无卖品';
+
 /** Order status strings. PENDING/SUCCESS are captured; PROCESSING is from `order/query/`. */
 export const ORDER_STATUS = {
   pending: 'PENDING',

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { redactText } from '../redact';
+import { GOODS_CODE_NO_GOODS } from './catalogue';
 import { errorFromEnvelope, isBusyMessage, WomeiProtocolError, WomeiRateLimited, WomeiUnavailable, type WomeiError } from './errors';
 import { envelopeSchema, goodsEnvelopeSchema, type Envelope } from './schemas';
 
@@ -70,9 +71,6 @@ export function parseResponseBody<S extends z.ZodType>(
   if (!ok) return throwIt(protocolError(endpoint, status, `unexpected HTTP ${status} with a success envelope`, secrets));
   return parseData(endpoint, status, dataSchema, envelope.data.data, secrets);
 }
-
-/** The goods service's one captured answer: `{"code":"10006","msg":"暂无卖品","data":[]}` (womei-api.md §1.3). */
-export const GOODS_CODE_NO_GOODS = '10006';
 
 /**
  * The goods service (`/qrgoods/…`) has its own envelope, `{code, msg, data}`, with a string code. What a code

@@ -1,5 +1,6 @@
 /** Catalogue routes: cities, cinema settings, movies, shows and seat maps, plus the empty promo endpoints. */
 import { z } from 'zod';
+import { GOODS_CODE_NO_GOODS, GOODS_MSG_NO_GOODS } from '../../womei/catalogue';
 import { WOMEI_ENDPOINTS as E } from '../../womei/endpoints';
 import { fromFen } from '../../womei/money';
 import { formatDayKey, formatMinute } from '../clock';
@@ -138,7 +139,7 @@ function ads(ctx: RouteCtx) {
 }
 
 /** The goods service is another backend with its own envelope (§1.3); it always had nothing to sell. */
-const goods = (): Reply => ({ kind: 'json', status: 200, body: { code: '10006', msg: '暂无卖品', data: [] } });
+const goods = (): Reply => ({ kind: 'json', status: 200, body: { code: GOODS_CODE_NO_GOODS, msg: GOODS_MSG_NO_GOODS, data: [] } });
 
 export const CATALOGUE_ROUTES: RouteDef[] = [
   { endpoint: E.cities, handler: cities },
