@@ -9,7 +9,8 @@ import type { LostOrderSearch } from '../activities';
 import type { CompensationEntry } from './compensation';
 import { describeFailure } from './failures';
 import type { FailureInfo } from './failures';
-import { backoffMs } from './policy';
+import { backoffMs, ORDER_GONE_FAILURE_TYPES } from './policy';
+import type { CheckoutPhase } from './messages';
 import type { RunContext } from './checkout-context';
 import { acts } from './checkout-steps';
 
@@ -23,19 +24,21 @@ export class Compensator {
     state.setPhase('COMPENSATING');
     state.note('COMPENSATING', `compensating (${reason.type}): ${reason.message}`);
     for (const entry of saga.pendingReversed()) await this.runCompensation(entry);
-    state.syncCompensations();
     return !saga.hasFailures;
   }
 
-  /** Compensates one order (a lapsed hold before a new round). */
+  /**
+   * Compensates one order (a lapsed hold before a new round). Every run settles its entry and none registers
+   * another for this order (findLostOrder's extras are other orders, settled at once), so nothing of this
+   * order is left pending afterwards: a failure is what can go wrong.
+   */
   async compensateOrder(orderId: string): Promise<boolean> {
-    const { state, steps, saga } = this.ctx;
+    const { steps, saga } = this.ctx;
     const wasCompensating = steps.compensating;
     steps.compensating = true;
     try {
       for (const entry of saga.pendingReversed(orderId)) await this.runCompensation(entry);
-      state.syncCompensations();
-      return saga.pendingReversed(orderId).length === 0 && !saga.hasFailures;
+      return !saga.hasFailures;
     } finally {
       steps.compensating = wasCompensating;
     }
@@ -65,10 +68,18 @@ export class Compensator {
     return found;
   }
 
+  /** The order a lost create answer made becomes the entry's order (and the run's current order). */
+  adoptLostOrder(entry: CompensationEntry, orderId: string, round: number, phase: CheckoutPhase, note: string): void {
+    const { state } = this.ctx;
+    entry.orderId = orderId;
+    delete entry.lostCreateSince;
+    state.adoptOrder(orderId, round, 'adopted');
+    state.note(phase, note);
+  }
+
   private async runCompensation(entry: CompensationEntry): Promise<void> {
     if (entry.kind === 'unbindVouchers') await this.runUnbind(entry);
     else await this.runRelease(entry);
-    this.ctx.state.syncCompensations();
   }
 
   /**
@@ -85,11 +96,7 @@ export class Compensator {
     const attentionUntil = Date.now() + input.limits.attentionWaitSeconds * 1000;
     for (let attempt = 1; ; attempt++) {
       try {
-        await steps.step('unbindVouchers', () =>
-          acts.unbindVouchers.executeWithOptions(steps.opts('compensate', `unbind vouchers from order ${orderId}`), [
-            { session: steps.session(), orderId },
-          ]),
-        );
+        await steps.unbind(orderId, `unbind vouchers from order ${orderId}`);
         saga.setMayBeBound(orderId, false);
         state.clearBound();
         saga.settle(entry, 'DONE', 'vouchers unbound');
@@ -98,7 +105,7 @@ export class Compensator {
         return;
       } catch (err) {
         const f = describeFailure(err, [state.token]);
-        if (f.type === 'OrderExpired' || f.type === 'OrderNotFound') {
+        if (ORDER_GONE_FAILURE_TYPES.includes(f.type)) {
           saga.setMayBeBound(orderId, false);
           state.markOrder(orderId, 'LAPSED');
           saga.settle(entry, 'DONE', 'order hold lapsed: its vouchers can no longer be consumed');
@@ -131,7 +138,8 @@ export class Compensator {
    */
   private async runRelease(entry: CompensationEntry): Promise<void> {
     const { state, steps, saga } = this.ctx;
-    if (entry.orderId === undefined) {
+    let orderId = entry.orderId;
+    if (orderId === undefined) {
       if (entry.lostCreateSince === undefined) {
         saga.settle(entry, 'SKIPPED', 'no order was created');
         return;
@@ -148,12 +156,9 @@ export class Compensator {
         saga.settle(entry, 'SKIPPED', 'the lost create attempt made no order');
         return;
       }
-      entry.orderId = found.orderId;
-      delete entry.lostCreateSince;
-      state.adoptOrder(found.orderId, state.round, 'adopted');
-      state.note(state.phase, `found order ${found.orderId} made by a lost create attempt; releasing it`);
+      orderId = found.orderId;
+      this.adoptLostOrder(entry, orderId, state.round, state.phase, `found order ${orderId} made by a lost create attempt; releasing it`);
     }
-    const orderId = entry.orderId;
     const record = state.orders.find((o) => o.orderId === orderId);
     if (record?.state === 'LAPSED' || record?.state === 'CANCELLED') {
       saga.settle(entry, 'DONE', `order ${record.state === 'LAPSED' ? 'hold lapsed' : 'already cancelled'}`);
@@ -166,7 +171,7 @@ export class Compensator {
       );
     } catch (err) {
       const f = describeFailure(err, [state.token]);
-      if (f.type === 'OrderExpired' || f.type === 'OrderNotFound') {
+      if (ORDER_GONE_FAILURE_TYPES.includes(f.type)) {
         state.markOrder(orderId, 'LAPSED');
         saga.settle(entry, 'DONE', 'order hold had already lapsed');
         return;
@@ -199,11 +204,7 @@ export class Compensator {
       }
       await wf.sleep(wait, { summary: `wait for the hold of order ${orderId} to lapse` });
       try {
-        const info = await steps.step('confirmLapse', () =>
-          acts.getOrderInfo.executeWithOptions(steps.opts('read', `check whether order ${orderId} has lapsed`), [
-            { session: steps.session(), orderId },
-          ]),
-        );
+        const info = await steps.orderInfo(orderId, 'confirmLapse', `check whether order ${orderId} has lapsed`);
         if (info.status !== 'PENDING') {
           state.markOrder(orderId, 'LAPSED');
           state.note(state.phase, `order ${orderId} has lapsed (${info.status})`);
@@ -211,7 +212,7 @@ export class Compensator {
         }
       } catch (err) {
         const f = describeFailure(err, [state.token]);
-        if (f.type === 'OrderExpired' || f.type === 'OrderNotFound') {
+        if (ORDER_GONE_FAILURE_TYPES.includes(f.type)) {
           state.markOrder(orderId, 'LAPSED');
           state.note(state.phase, `order ${orderId} has lapsed`);
           return;

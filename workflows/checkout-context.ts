@@ -4,7 +4,6 @@
  * through, and the saga record of what must be undone.
  */
 import * as wf from '@temporalio/workflow';
-import type { OrderPrice } from '../src/womei/types';
 import { deadlineOf } from './input';
 import type { CheckoutInput } from './input';
 import { Saga } from './compensation';
@@ -20,11 +19,9 @@ export interface RunContext {
   readonly saga: Saga;
 }
 
-/** The order of the current round. `price` follows the order's latest known price (after pricing, after binding). */
+/** The order of the current round. Its prices are the state's (`state.prices`): kept in one place. */
 export interface LiveOrder {
   orderId: string;
-  round: number;
-  price?: OrderPrice;
 }
 
 export function createRunContext(input: CheckoutInput): RunContext {

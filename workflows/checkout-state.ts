@@ -7,7 +7,6 @@
  */
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
-import type { OrderPrice } from '../src/womei/types';
 import { redactText } from '../src/redact';
 import { parseToken, parseVoucherSpec } from './input';
 import type { CheckoutInput, VoucherSpec } from './input';
@@ -33,16 +32,6 @@ import { CHECKOUT_ORDER_ID, CHECKOUT_PHASE, startSearchAttributes } from './sear
 const TIMELINE_HEAD = 20;
 const TIMELINE_MAX = 200;
 
-export function pricesOf(p: OrderPrice): PricesYuan {
-  return {
-    total: p.orderTotalPrice,
-    payment: p.orderPaymentPrice,
-    vouchers: p.voucherUse?.useTotalPrice ?? 0,
-    ticketSingle: p.ticketSinglePrice,
-    ticketNum: p.ticketNum,
-  };
-}
-
 export class CheckoutState {
   /** A secret: only ever used for calls and to redact; never stored in status, result or timeline. */
   private liveToken: string;
@@ -54,7 +43,8 @@ export class CheckoutState {
   private bindStarted = false;
   private finished = false;
   private timelineDropped = 0;
-  private readonly s: CheckoutStatus;
+  /** Everything status shows but the compensations, which status reads from the saga each time. */
+  private readonly s: Omit<CheckoutStatus, 'compensations'>;
 
   constructor(
     private readonly input: CheckoutInput,
@@ -74,7 +64,6 @@ export class CheckoutState {
       round: 0,
       vouchers,
       attempts: {},
-      compensations: [],
       deadlineAt: new Date(deadline).toISOString(),
       timeline: [],
     };
@@ -153,6 +142,11 @@ export class CheckoutState {
     return this.s.vouchers.bound;
   }
 
+  /** The order's latest known prices: as priced, then as the verified binding left them. */
+  get prices(): PricesYuan | undefined {
+    return this.s.prices;
+  }
+
   setPhase(phase: CheckoutPhase): void {
     if (this.s.phase === phase) return;
     this.s.phase = phase;
@@ -223,7 +217,6 @@ export class CheckoutState {
   acceptBinding(codes: readonly string[], prices: PricesYuan): void {
     this.s.prices = prices;
     this.s.vouchers.bound = [...codes];
-    delete this.s.nextAttemptAt;
   }
 
   clearBound(): void {
@@ -238,12 +231,7 @@ export class CheckoutState {
     this.s.reason = { type: reason.type, message: reason.message };
   }
 
-  syncCompensations(): void {
-    this.s.compensations = this.saga.view();
-  }
-
   status(): CheckoutStatus {
-    this.syncCompensations();
     const timeline =
       this.timelineDropped > 0
         ? [
@@ -252,7 +240,7 @@ export class CheckoutState {
             ...this.s.timeline.slice(TIMELINE_HEAD),
           ]
         : this.s.timeline;
-    return { ...this.s, timeline };
+    return { ...this.s, compensations: this.saga.view(), timeline };
   }
 
   // ---------------------------------------------------------------- end

@@ -20,7 +20,9 @@ export const acts = wf.proxyActivities<CheckoutActivities>({ startToCloseTimeout
 export class StepRunner {
   /**
    * While compensating, a TokenInvalid is not waited out here: the compensation decides (an unbind waits in
-   * NEEDS_ATTENTION, a release falls back to abandoning the order).
+   * NEEDS_ATTENTION, a release falls back to abandoning the order). A run-wide switch rather than a per-call
+   * option on purpose: it also keeps a forward call still in flight when compensation begins (the wallet
+   * listing, a sibling pre-check) from entering a token wait, which would change the phase mid-compensation.
    */
   compensating = false;
 
@@ -63,6 +65,13 @@ export class StepRunner {
     );
   }
 
+  /** Unbind the order's vouchers (forward, before binding again, and as a compensation). Idempotent on Womei's side. */
+  async unbind(orderId: string, summary: string): Promise<void> {
+    await this.step('unbindVouchers', () =>
+      acts.unbindVouchers.executeWithOptions(this.opts('compensate', summary), [{ session: this.session(), orderId }]),
+    );
+  }
+
   /** Durable back-off before a workflow-level retry; refuses to sleep past the deadline. */
   async backoff(step: CheckoutStep, attempt: number, f: FailureInfo): Promise<void> {
     const wait = Math.max(backoffMs(attempt, this.input.limits), f.retryAfterMs ?? 0);
@@ -72,8 +81,12 @@ export class StepRunner {
     }
     this.state.setNextAttempt(at);
     this.state.note(this.state.phase, `${step} failed (${f.type}); retrying in ${wait} ms`, step);
-    await wf.sleep(wait, { summary: `back off ${wait} ms before retrying ${step}` });
-    this.state.clearNextAttempt();
+    try {
+      await wf.sleep(wait, { summary: `back off ${wait} ms before retrying ${step}` });
+    } finally {
+      // Also when the sleep is cancelled: status must not keep showing a next attempt that will not come.
+      this.state.clearNextAttempt();
+    }
   }
 
   private async waitForToken(step: CheckoutStep): Promise<boolean> {

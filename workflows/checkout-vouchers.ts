@@ -4,16 +4,20 @@
  * codes, does an answer prove a binding) are vouchers.ts; this is where they meet Womei.
  */
 import type { OrderInfo, OrderPrice, VoucherWallet } from '../src/womei/types';
-import type { PricesYuan } from './messages';
-import { REFUSAL_FAILURE_TYPES, TRANSIENT_FAILURE_TYPES } from './policy';
+import { ANSWER_LOST_FAILURE_TYPES, REFUSAL_FAILURE_TYPES, TRANSIENT_FAILURE_TYPES } from './policy';
 import { checkoutFailure, describeFailure } from './failures';
-import { bestCandidates, checkExplicitCodes, maskCode, verifyBinding, verifyVoucherUse, wantedCount } from './vouchers';
-import { pricesOf } from './checkout-state';
+import {
+  bestCandidates,
+  checkExplicitCodes,
+  maskCode,
+  pricesOf,
+  pricesOfInfo,
+  verifyBinding,
+  verifyVoucherUse,
+  wantedCount,
+} from './vouchers';
 import type { LiveOrder, RunContext } from './checkout-context';
 import { acts } from './checkout-steps';
-
-/** A bind that failed with these may have landed: its answer was lost or unreadable. */
-const BIND_ANSWER_LOST_TYPES = ['WomeiUnavailable', 'ActivityTimeout', 'UnexpectedActivityError', 'WomeiProtocolError'];
 
 export class VoucherStages {
   private wallet: VoucherWallet | undefined;
@@ -155,7 +159,6 @@ export class VoucherStages {
     if (!saga.find('unbindVouchers', order.orderId)) {
       // Registered before the first bind: a bind that landed but whose answer was lost is still unbound.
       saga.register('unbindVouchers', order.orderId);
-      state.syncCompensations();
     }
     let answerLost = false;
     for (let attempt = 1; ; attempt++) {
@@ -185,13 +188,8 @@ export class VoucherStages {
             codes,
           );
           if (problems.length === 0) {
-            this.acceptBinding(order, codes, {
-              total: info.orderTotalPrice,
-              payment: info.orderPaymentPrice,
-              vouchers: info.voucherUse?.useTotalPrice ?? 0,
-              ticketSingle: order.price?.ticketSinglePrice ?? 0,
-              ticketNum: info.ticketItems.ticketNum,
-            });
+            // order/info has no single-ticket price: keep the one this round's pricing found.
+            state.acceptBinding(codes, pricesOfInfo(info, state.prices?.ticketSingle ?? 0));
             state.note('VERIFYING', `the bind whose answer was lost had landed: order ${order.orderId} shows the ${codes.length} voucher(s)`);
             return;
           }
@@ -216,7 +214,7 @@ export class VoucherStages {
             // bound before), so there is nothing to unbind.
             saga.setMayBeBound(order.orderId, false);
           }
-          if (BIND_ANSWER_LOST_TYPES.includes(t)) answerLost = true;
+          if (ANSWER_LOST_FAILURE_TYPES.includes(t)) answerLost = true;
           throw err;
         }
         const problems = verifyBinding(price, codes);
@@ -227,8 +225,7 @@ export class VoucherStages {
         state.setPhase('VERIFYING');
         const info = await steps.orderInfo(order.orderId, 'verifyOrder', `verify order ${order.orderId} is still PENDING`);
         requirePending(order.orderId, info);
-        order.price = price;
-        this.acceptBinding(order, codes, pricesOf(price));
+        state.acceptBinding(codes, pricesOf(price));
         state.note('VERIFYING', `${codes.length} voucher(s) bound to order ${order.orderId}; ${price.orderPaymentPrice} yuan left to pay`);
         return;
       } catch (err) {
@@ -247,19 +244,10 @@ export class VoucherStages {
     }
   }
 
-  private acceptBinding(order: LiveOrder, codes: string[], prices: PricesYuan): void {
-    if (order.price) order.price = { ...order.price, orderTotalPrice: prices.total, orderPaymentPrice: prices.payment };
-    this.ctx.state.acceptBinding(codes, prices);
-  }
-
   /** Unbind during the forward path (after an unproven bind answer), before trying again. */
   private async unbindNow(orderId: string): Promise<void> {
     const { state, steps, saga } = this.ctx;
-    await steps.step('unbindVouchers', () =>
-      acts.unbindVouchers.executeWithOptions(steps.opts('compensate', `unbind vouchers from order ${orderId} before binding again`), [
-        { session: steps.session(), orderId },
-      ]),
-    );
+    await steps.unbind(orderId, `unbind vouchers from order ${orderId} before binding again`);
     saga.setMayBeBound(orderId, false);
     state.note(state.phase, `vouchers unbound from order ${orderId} after an unproven bind answer`);
   }

@@ -34,9 +34,9 @@ import { toFen } from '../src/womei/money';
 import { InvalidInput, parseCheckoutInput } from './input';
 import type { CheckoutInput, CheckoutRequest } from './input';
 import type { CheckoutResult } from './messages';
-import { REFUSAL_FAILURE_TYPES } from './policy';
+import { NOTHING_APPLIED_FAILURE_TYPES, REFUSAL_FAILURE_TYPES } from './policy';
 import { checkoutFailure, describeFailure } from './failures';
-import { pricesOf } from './checkout-state';
+import { pricesOf } from './vouchers';
 import { createRunContext } from './checkout-context';
 import type { LiveOrder, RunContext } from './checkout-context';
 import { acts } from './checkout-steps';
@@ -136,8 +136,7 @@ class CheckoutRun {
     }
 
     const bound = state.bound;
-    const price = order.price!;
-    if (input.payIfFree && toFen(price.orderPaymentPrice) === 0) {
+    if (input.payIfFree && toFen(state.prices!.payment) === 0) {
       return this.payAndConfirm(order, bound);
     }
     return state.result('COMPLETED', { orderId: order.orderId, state: 'READY_TO_PAY' });
@@ -149,16 +148,13 @@ class CheckoutRun {
     state.setPhase('CREATING_ORDER');
     // Registered before the create: if the answer is lost, compensation still finds and releases the order.
     const release = saga.register('releaseOrder');
-    state.syncCompensations();
     for (let attempt = 1; ; attempt++) {
       if (release.lostCreateSince !== undefined) {
         const found = await this.compensation.findLostOrder(release.lostCreateSince);
         if (found.orderId !== null) {
-          release.orderId = found.orderId;
-          delete release.lostCreateSince;
-          state.adoptOrder(found.orderId, round, 'adopted');
-          state.note('CREATING_ORDER', `adopted order ${found.orderId}, made by a create attempt whose answer was lost`);
-          return { orderId: found.orderId, round };
+          const note = `adopted order ${found.orderId}, made by a create attempt whose answer was lost`;
+          this.compensation.adoptLostOrder(release, found.orderId, round, 'CREATING_ORDER', note);
+          return { orderId: found.orderId };
         }
         state.note('CREATING_ORDER', 'no order from the lost create attempt; creating again');
       }
@@ -175,14 +171,15 @@ class CheckoutRun {
         delete release.lostCreateSince;
         state.adoptOrder(created.orderId, round, 'created');
         state.note('CREATING_ORDER', `order ${created.orderId} created (round ${round})`);
-        return { orderId: created.orderId, round };
+        return { orderId: created.orderId };
       } catch (err) {
         const f = describeFailure(err, [state.token]);
         if (f.cancelled) throw err;
-        if (REFUSAL_FAILURE_TYPES.includes(f.type) || f.type === 'WomeiRateLimited') {
+        if (NOTHING_APPLIED_FAILURE_TYPES.includes(f.type)) {
           // Womei answered "no" (or the gateway refused): this attempt made nothing.
           if (release.lostCreateSince === since) delete release.lostCreateSince;
-          if (f.type !== 'WomeiRateLimited') throw err;
+          // A refusal ends the checkout; the gateway's 429 is retried below.
+          if (REFUSAL_FAILURE_TYPES.includes(f.type)) throw err;
         }
         if (attempt >= MAX_CREATE_ATTEMPTS) throw err;
         await steps.backoff('createOrder', attempt, f);
@@ -198,7 +195,6 @@ class CheckoutRun {
         { session: steps.session(), orderId: order.orderId },
       ]),
     );
-    order.price = price;
     state.setPrices(pricesOf(price));
     state.note('PRICING', `order ${order.orderId} priced: ${price.orderTotalPrice} yuan for ${price.ticketNum} ticket(s)`);
   }

@@ -31,6 +31,16 @@ function noDuplicates(values: readonly string[]): boolean {
 
 const voucherCode = z.string().regex(VOUCHER_CODE_PATTERN, 'must be 4-40 letters or digits');
 
+const TOKEN_RULE = 'must be 32 lowercase hex characters';
+/** The user's Womei session token, at the start and in `refreshToken`. */
+const tokenSchema = z.string().regex(TOKEN_PATTERN, TOKEN_RULE);
+
+const CODES_EXCEED_SEATS = 'more codes than seats (one voucher covers one ticket)';
+/** Explicit codes beyond one per seat: one voucher covers one ticket. */
+function codesExceedSeats(spec: VoucherSpec, seatCount: number): boolean {
+  return 'codes' in spec && spec.codes.length > seatCount;
+}
+
 export const explicitVouchersSchema = z
   .object({
     codes: z
@@ -98,7 +108,7 @@ export const checkoutInputSchema = z
       .max(MAX_SEATS, `at most ${MAX_SEATS} seats`)
       .refine(noDuplicates, 'seats must not repeat'),
     /** The user's Womei session token. A secret: never logged, never in status, result or errors. */
-    token: z.string().regex(TOKEN_PATTERN, 'must be 32 lowercase hex characters'),
+    token: tokenSchema,
     vouchers: voucherSpecSchema,
     limits: limitsSchema.default(() => limitsSchema.parse({})),
     /** Pay when the vouchers cover the whole price (0 yuan), so the tickets are issued. */
@@ -111,8 +121,8 @@ export const checkoutInputSchema = z
   })
   .strict()
   .superRefine((input, ctx) => {
-    if ('codes' in input.vouchers && input.vouchers.codes.length > input.seats.length) {
-      ctx.addIssue({ code: 'custom', path: ['vouchers', 'codes'], message: 'more codes than seats (one voucher covers one ticket)' });
+    if (codesExceedSeats(input.vouchers, input.seats.length)) {
+      ctx.addIssue({ code: 'custom', path: ['vouchers', 'codes'], message: CODES_EXCEED_SEATS });
     }
     if (input.limits.deadlineAt !== undefined && input.limits.deadlineMinutes !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['limits'], message: 'give deadlineAt or deadlineMinutes, not both' });
@@ -196,16 +206,14 @@ export function parseVoucherSpec(raw: unknown, seatCount: number): VoucherSpec {
   if (!result.success) {
     throw new InvalidInput(result.error.issues.map((i) => ({ path: pathOf(['vouchers', ...i.path]), message: i.message })));
   }
-  if ('codes' in result.data && result.data.codes.length > seatCount) {
-    throw new InvalidInput([{ path: 'vouchers.codes', message: 'more codes than seats (one voucher covers one ticket)' }]);
-  }
+  if (codesExceedSeats(result.data, seatCount)) throw new InvalidInput([{ path: 'vouchers.codes', message: CODES_EXCEED_SEATS }]);
   return result.data;
 }
 
 /** Checks a token handed in by `refreshToken` (format only; Womei decides whether it is live). */
 export function parseToken(raw: unknown): string {
-  if (typeof raw !== 'string' || !TOKEN_PATTERN.test(raw)) {
-    throw new InvalidInput([{ path: 'token', message: 'must be 32 lowercase hex characters' }]);
-  }
-  return raw;
+  const result = tokenSchema.safeParse(raw);
+  // One message whatever the issue (not a string, wrong format): it names the rule, never the value.
+  if (!result.success) throw new InvalidInput([{ path: 'token', message: TOKEN_RULE }]);
+  return result.data;
 }

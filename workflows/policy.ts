@@ -32,6 +32,15 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly string[] = [...NON_RETRYABLE_
 /** Failure types that mean "Womei answered and refused": nothing was changed on its side. */
 export const REFUSAL_FAILURE_TYPES: readonly string[] = NON_RETRYABLE_WOMEI_FAILURES.filter((t) => t !== 'WomeiProtocolError');
 
+/** Failure types that mean "this call changed nothing on Womei's side": a refusal, or the gateway's 429. */
+export const NOTHING_APPLIED_FAILURE_TYPES: readonly string[] = [...REFUSAL_FAILURE_TYPES, 'WomeiRateLimited'];
+
+/** A call that failed with these may have landed: its answer was lost or unreadable. */
+export const ANSWER_LOST_FAILURE_TYPES: readonly string[] = ['WomeiUnavailable', 'ActivityTimeout', 'UnexpectedActivityError', 'WomeiProtocolError'];
+
+/** The order is gone: its hold lapsed (or Womei no longer knows it). Nothing on it can be changed or consumed. */
+export const ORDER_GONE_FAILURE_TYPES: readonly string[] = ['OrderExpired', 'OrderNotFound'];
+
 /** Transient: the workflow's durable loop may try again. `ActivityTimeout` is the workflow's name for a timed-out call. */
 export const TRANSIENT_FAILURE_TYPES: readonly string[] = [
   'WomeiUnavailable',

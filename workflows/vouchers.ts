@@ -3,8 +3,9 @@
  * binding. Money is compared in integer fen (src/womei/money.ts), never as yuan floats.
  */
 import { toFen } from '../src/womei/money';
-import type { OrderPrice, VoucherUse, VoucherWallet, WalletVoucher } from '../src/womei/types';
+import type { OrderInfo, OrderPrice, VoucherUse, VoucherWallet, WalletVoucher } from '../src/womei/types';
 import type { VoucherSpec } from './input';
+import type { PricesYuan } from './messages';
 
 /** A voucher must stay valid at least this long past "now" to be chosen by the `best` policy. */
 export const EXPIRY_MARGIN_MS = 60_000;
@@ -83,4 +84,26 @@ export function verifyBinding(price: OrderPrice, codes: readonly string[]): stri
     { total: price.orderTotalPrice, payment: price.orderPaymentPrice, use: price.voucherUse, discounts: price.voucherDiscounts },
     codes,
   );
+}
+
+/** The prices status and result show, from a price answer (pricing, or a bind that applied vouchers). */
+export function pricesOf(p: OrderPrice): PricesYuan {
+  return {
+    total: p.orderTotalPrice,
+    payment: p.orderPaymentPrice,
+    vouchers: p.voucherUse?.useTotalPrice ?? 0,
+    ticketSingle: p.ticketSinglePrice,
+    ticketNum: p.ticketNum,
+  };
+}
+
+/** The same from order/info, which has no single-ticket price: `ticketSingle` comes from the order's pricing. */
+export function pricesOfInfo(info: OrderInfo, ticketSingle: number): PricesYuan {
+  return {
+    total: info.orderTotalPrice,
+    payment: info.orderPaymentPrice,
+    vouchers: info.voucherUse?.useTotalPrice ?? 0,
+    ticketSingle,
+    ticketNum: info.ticketItems.ticketNum,
+  };
 }
