@@ -16,10 +16,7 @@ const tokenAction = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('refresh'), token: z.string().min(1) }),
 ]);
 
-const clockBody = z.union([
-  z.strictObject({ advanceSeconds: z.number().min(0) }),
-  z.strictObject({ seconds: z.number().min(0) }),
-]);
+const clockBody = z.strictObject({ advanceSeconds: z.number().min(0) });
 
 function badRequest(e: unknown): Reply {
   if (e instanceof z.ZodError) return adminJson(400, { error: e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
@@ -81,7 +78,7 @@ export function handleAdmin(core: SandboxCore, method: string, sub: string, body
         return adminJson(200, { config: core.patchConfig(body) });
       case 'POST clock': {
         const b = clockBody.parse(body);
-        core.store.clock.advance('advanceSeconds' in b ? b.advanceSeconds : b.seconds);
+        core.store.clock.advance(b.advanceSeconds);
         core.store.sweep();
         return adminJson(200, { now: core.store.now() });
       }

@@ -1,21 +1,10 @@
 /** Everything one running sandbox owns besides its socket: state, faults, throttling, the request log. */
 import { FaultEngine, parseFaultsEnv } from './faults';
 import { buildLedger, type Ledger } from './ledger';
-import { configPatchSchema, type RuntimeConfig, type SandboxOptions } from './options';
+import { configPatchSchema, runtimeConfigOf, type RuntimeConfig, type SandboxOptions } from './options';
 import { RateLimiter } from './ratelimit';
 import { RequestLog } from './requestlog';
 import { SandboxStore } from './store';
-
-function runtimeConfigOf(o: SandboxOptions): RuntimeConfig {
-  return {
-    holdSeconds: o.holdSeconds,
-    voucherQuota: o.voucherQuota,
-    quotaCountsBind: o.quotaCountsBind,
-    rateLimitPerMinute: o.rateLimitPerMinute,
-    cancelRoute: o.cancelRoute,
-    paymentSeconds: o.paymentSeconds,
-  };
-}
 
 export class SandboxCore {
   readonly store: SandboxStore;
@@ -50,8 +39,10 @@ export class SandboxCore {
     return { ...this.store.config };
   }
 
+  /** One instant for the sweep and every check, so a hold lapsing mid-build cannot look like a leaked seat. */
   ledger(): Ledger {
-    this.store.sweep();
-    return buildLedger(this.store, this.log);
+    const now = this.store.now();
+    this.store.sweep(now);
+    return buildLedger(this.store, this.log, now);
   }
 }

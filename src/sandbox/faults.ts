@@ -57,7 +57,6 @@ export const faultRuleSchema = z.discriminatedUnion('kind', [
 
 export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 export type FaultRule = z.output<typeof faultRuleSchema> & { id: string };
-export type FaultKind = FaultRule['kind'];
 
 export interface ActiveFault {
   rule: FaultRule;

@@ -4,7 +4,7 @@
  * repeating literals, so the fixture can grow without breaking them.
  */
 import { beijingParts, beijingTime } from './clock';
-import type { Cinema, Hall, HallArea, Movie, Order, Schedule, Seat, User, Voucher } from './model';
+import { seatLabel, type Cinema, type Hall, type HallArea, type Movie, type Order, type Schedule, type Seat, type User, type Voucher } from './model';
 
 const TOKENS = {
   /** Many vouchers: six usable, one expired, one disabled, one used by a past paid order. */
@@ -20,18 +20,14 @@ const TOKENS = {
 const SCHEDULES = { beijing: 16701886, beijingLate: 16701887, guangzhou: 16607189, shenzhen: 16812345 } as const;
 
 const seatNo = (prefix: string, row: number, col: number) => `${prefix}#${String(row).padStart(2, '0')}#${String(col).padStart(2, '0')}`;
-const label = (areaNo: string, row: number, col: number, prefix: string) => `${areaNo}:${row}:${col}:${seatNo(prefix, row, col)}`;
+const label = (areaNo: string, row: number, col: number, prefix: string) => seatLabel({ areaNo, row: String(row), col: String(col), seatNo: seatNo(prefix, row, col) });
 
 export const FIXTURE = {
-  tenant: 'wmyc',
   tokens: TOKENS,
   userIds: { rich: 'u-rich', few: 'u-few', expired: 'u-expired', empty: 'u-empty' },
   phones: { rich: '13800000000', few: '13900000001', expired: '13700000002', empty: '13600000003' },
   cardIds: { rich: 100001, few: 100002 },
   cinemas: { beijing: '9647', guangzhou: '400303', shenzhen: '400028' },
-  /** WECHAT single ticket price per cinema, yuan (womei-api.md §3.7). */
-  prices: { '9647': 49, '400303': 35.9, '400028': 57.9 } as Record<string, number>,
-  memberPrices: { '9647': 38, '400303': 29.9, '400028': 45.9 } as Record<string, number>,
   movies: { mission: 1475863, sandbox: 1480001 },
   schedules: SCHEDULES,
   halls: { beijing: '8', beijingLate: '3', guangzhou: '5', shenzhen: '1' },

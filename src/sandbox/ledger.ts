@@ -3,11 +3,11 @@
  * computed from the live state. Users appear by id and token fingerprints only.
  */
 import { fromFen } from '../womei/money';
-import type { OrderStatus, VoucherState } from './model';
+import { seatLabel, type OrderStatus, type VoucherState } from './model';
 import type { RuntimeConfig } from './options';
 import { choiceCodes, orderPrice } from './pricing';
 import type { RequestLog } from './requestlog';
-import { tokenFingerprint, type SandboxStore } from './store';
+import { parseSeatKey, seatKey, tokenFingerprint, type SandboxStore } from './store';
 
 export interface LedgerOrder {
   orderId: string;
@@ -69,9 +69,8 @@ export interface Ledger {
   invariants: LedgerInvariants;
 }
 
-const seatLabel = (s: { areaNo: string; row: string; col: string; seatNo: string }) => `${s.areaNo}:${s.row}:${s.col}:${s.seatNo}`;
-
-export function buildLedger(store: SandboxStore, log: RequestLog): Ledger {
+/** `now` is the instant the caller swept at: every liveness, expiry and quota check reads that one time. */
+export function buildLedger(store: SandboxStore, log: RequestLog, now: number): Ledger {
   const orders = [...store.orders.values()].sort((a, b) => a.orderId.localeCompare(b.orderId));
   const ledgerOrders: LedgerOrder[] = orders.map((o) => {
     const p = orderPrice(store, o);
@@ -82,12 +81,12 @@ export function buildLedger(store: SandboxStore, log: RequestLog): Ledger {
       payType: o.choice?.payType ?? null, discountType: o.choice?.discountType ?? null, priced: o.priced,
       prices: p ? { total: fromFen(p.totalFen), voucher: fromFen(p.useTotalFen), payment: fromFen(p.paymentFen) } : null,
       createdAt: o.createdAt, expiresAt: o.expiresAt, paidAt: o.paidAt, issuedAt: o.issuedAt, ticketCode: o.ticketCode,
-      live: store.isLive(o),
+      live: store.isLive(o, now),
     };
   });
 
   const vouchers: LedgerVoucher[] = [...store.vouchers.values()].map((v) => ({
-    code: v.code, ownerId: v.ownerId, state: v.state, expired: store.isExpired(v), expireTime: v.expireTime,
+    code: v.code, ownerId: v.ownerId, state: v.state, expired: store.isExpired(v, now), expireTime: v.expireTime,
     boundOrders: ledgerOrders.filter((o) => o.boundCodes.includes(v.code)).map((o) => o.orderId),
     consumedBy: v.consumedBy,
   }));
@@ -95,9 +94,8 @@ export function buildLedger(store: SandboxStore, log: RequestLog): Ledger {
   const seatsHeldByDeadOrders: LedgerInvariants['seatsHeldByDeadOrders'] = [];
   for (const [key, orderId] of store.seatHolders) {
     const o = store.orders.get(orderId);
-    if (!o || o.status === 'CANCEL' || (o.status === 'PENDING' && !store.isLive(o))) {
-      const [scheduleId, seatNo] = key.split('|');
-      seatsHeldByDeadOrders.push({ scheduleId: Number(scheduleId), seatNo: seatNo ?? '', orderId });
+    if (!o || o.status === 'CANCEL' || (o.status === 'PENDING' && !store.isLive(o, now))) {
+      seatsHeldByDeadOrders.push({ ...parseSeatKey(key), orderId });
     }
   }
 
@@ -105,13 +103,13 @@ export function buildLedger(store: SandboxStore, log: RequestLog): Ledger {
   for (const o of orders) {
     if (o.status === 'CANCEL') continue;
     for (const s of o.seats) {
-      const key = `${o.scheduleId}|${s.seatNo}`;
+      const key = seatKey(o.scheduleId, s);
       seatOwners.set(key, [...(seatOwners.get(key) ?? []), o.orderId]);
     }
   }
   const doubleBookedSeats = [...seatOwners.entries()]
     .filter(([, ids]) => ids.length > 1)
-    .map(([key, orderIds]) => ({ scheduleId: Number(key.split('|')[0]), seatNo: key.split('|')[1] ?? '', orderIds }));
+    .map(([key, orderIds]) => ({ ...parseSeatKey(key), orderIds }));
 
   const paidBy = new Map<string, string[]>();
   for (const o of orders) for (const code of o.paidCodes) paidBy.set(code, [...(paidBy.get(code) ?? []), o.orderId]);
@@ -125,11 +123,11 @@ export function buildLedger(store: SandboxStore, log: RequestLog): Ledger {
   for (const o of ledgerOrders) if (o.live) liveOrdersPerUser[o.userId] = (liveOrdersPerUser[o.userId] ?? 0) + 1;
 
   return {
-    now: store.now(),
+    now,
     config: { ...store.config },
     orders: ledgerOrders,
     vouchers,
-    quota: Object.fromEntries([...store.users.keys()].map((id) => [id, { used: store.quotaUsed(id), limit: store.config.voucherQuota }])),
+    quota: Object.fromEntries([...store.users.keys()].map((id) => [id, { used: store.quotaUsed(id, now), limit: store.config.voucherQuota }])),
     tokens: [...store.tokens.entries()].map(([token, e]) => ({ fingerprint: tokenFingerprint(token), userId: e.userId, expired: e.expired })),
     requests: { total: log.total, byEndpoint: log.byEndpoint(), internalErrors: log.internalErrors },
     invariants: {

@@ -1,4 +1,5 @@
 /** The sandbox's in-memory world. Money is kept in integer fen and converted to yuan only on the wire. */
+import type { ORDER_STATUS } from '../womei/catalogue';
 
 export interface Cinema {
   cinemaId: string;
@@ -40,6 +41,9 @@ export interface Seat {
   /** 0 normal, 1/2 the halves of a couple seat. */
   type: number;
 }
+
+/** A seat's `seatlable` part, `areaNo:row:col:seatNo` (what `order/ticket/` takes and the ledger shows). */
+export const seatLabel = (s: Pick<Seat, 'areaNo' | 'row' | 'col' | 'seatNo'>): string => `${s.areaNo}:${s.row}:${s.col}:${s.seatNo}`;
 
 export interface HallArea {
   areaNo: string;
@@ -100,7 +104,8 @@ export interface Voucher {
   consumedBy: string | null;
 }
 
-export type OrderStatus = 'PENDING' | 'PROCESSING' | 'SUCCESS' | 'CANCEL';
+/** The wire's status strings (womei/catalogue.ts), so the sandbox cannot invent one the client does not know. */
+export type OrderStatus = (typeof ORDER_STATUS)[keyof typeof ORDER_STATUS];
 
 export interface OrderChoice {
   payType: 'WECHAT' | 'MEMBER';

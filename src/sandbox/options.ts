@@ -6,18 +6,27 @@ import { z } from 'zod';
 import { loadConfig } from '../config';
 import type { FaultRuleInput } from './faults';
 
-export interface SandboxOptions {
+/**
+ * The settings `POST /__sandbox/config` may change while the sandbox runs (the store reads them on every
+ * request). The one list of them: `RuntimeConfig`, the patch schema and `runtimeConfigOf` all derive from it.
+ */
+const runtimeConfigSchema = z.object({
   /** Seat hold of an unpaid order (ASSUMPTION: the real lifetime is unknown, womei-api.md §6). */
-  holdSeconds: number;
+  holdSeconds: z.number().int().positive(),
   /** Voucher validations per user per Beijing day; 0 means none are allowed. */
-  voucherQuota: number;
+  voucherQuota: z.number().int().min(0),
   /** Whether a TP_VOUCHER bind spends quota (one per code) as well as `order/voucher/price/`. */
-  quotaCountsBind: boolean;
-  rateLimitPerMinute: number;
+  quotaCountsBind: z.boolean(),
+  rateLimitPerMinute: z.number().int().positive(),
   /** Serve the assumed `POST order/cancel/`; when off it is an unknown route like every other. */
-  cancelRoute: boolean;
+  cancelRoute: z.boolean(),
   /** PROCESSING → SUCCESS delay of a 0-yuan payment. */
-  paymentSeconds: number;
+  paymentSeconds: z.number().min(0),
+});
+
+export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+
+export interface SandboxOptions extends RuntimeConfig {
   /** Fault rules loaded at start: a JSON string (SANDBOX_FAULTS) or parsed rules. */
   faults: string | readonly FaultRuleInput[] | undefined;
   /** Seed of the fault PRNG, so `rate` rules fire on the same requests every run. */
@@ -30,13 +39,16 @@ export interface SandboxOptions {
   sweepIntervalMs: number;
 }
 
-export type RuntimeConfig = Pick<
-  SandboxOptions,
-  'holdSeconds' | 'voucherQuota' | 'quotaCountsBind' | 'rateLimitPerMinute' | 'cancelRoute' | 'paymentSeconds'
->;
+const RUNTIME_CONFIG_KEYS = runtimeConfigSchema.keyof().options;
+
+/** The runtime part of the options (a copy: patching the store's config never changes the start options). */
+export function runtimeConfigOf(o: SandboxOptions): RuntimeConfig {
+  return Object.fromEntries(RUNTIME_CONFIG_KEYS.map((k) => [k, o[k]])) as RuntimeConfig;
+}
 
 export function defaultSandboxOptions(): SandboxOptions {
-  const s = loadConfig({}, {}).sandbox;
+  const config = loadConfig({}, {});
+  const s = config.sandbox;
   return {
     holdSeconds: s.holdSeconds,
     voucherQuota: s.voucherQuota,
@@ -46,23 +58,13 @@ export function defaultSandboxOptions(): SandboxOptions {
     paymentSeconds: s.paymentSeconds,
     faults: undefined,
     seed: 1,
-    tenant: 'wmyc',
+    tenant: config.womei.tenant,
     requestLogSize: 1000,
     sweepIntervalMs: 1000,
   };
 }
 
 /** Body of `POST /__sandbox/config`: any subset of the runtime settings. */
-export const configPatchSchema = z
-  .object({
-    holdSeconds: z.number().int().positive(),
-    voucherQuota: z.number().int().min(0),
-    quotaCountsBind: z.boolean(),
-    rateLimitPerMinute: z.number().int().positive(),
-    cancelRoute: z.boolean(),
-    paymentSeconds: z.number().min(0),
-  })
-  .partial()
-  .strict();
+export const configPatchSchema = runtimeConfigSchema.partial().strict();
 
 export type ConfigPatch = z.infer<typeof configPatchSchema>;

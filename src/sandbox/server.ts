@@ -16,13 +16,7 @@ import { WomeiReject, type RouteCtx } from './routes/common';
 import { tokenFingerprint, type SandboxStore } from './store';
 import { encodeReply, fail, nginxErrorPage, writeReply, type Envelope, type Reply } from './wire';
 
-export type { SandboxOptions, ConfigPatch, RuntimeConfig } from './options';
-export type { FaultRule, FaultRuleInput } from './faults';
-export type { Ledger, LedgerOrder, LedgerVoucher, LedgerInvariants } from './ledger';
-export type { RequestRecord } from './requestlog';
-export { SandboxAdmin } from './admin-client';
 export { FIXTURE } from './fixture';
-export { tokenFingerprint } from './store';
 
 export interface RunningSandbox {
   /** Base URL, e.g. `http://127.0.0.1:40123`: what WOMEI_BASE_URL should be. */

@@ -16,6 +16,16 @@ export function tokenFingerprint(token: string): string {
   return `tok_${createHash('sha256').update(token).digest('hex').slice(0, 10)}`;
 }
 
+/** Key of `seatHolders`: a seat of one schedule. `parseSeatKey` reads it back. */
+export function seatKey(scheduleId: number, seat: Pick<Seat, 'seatNo'>): string {
+  return `${scheduleId}|${seat.seatNo}`;
+}
+
+export function parseSeatKey(key: string): { scheduleId: number; seatNo: string } {
+  const [scheduleId, seatNo] = key.split('|');
+  return { scheduleId: Number(scheduleId), seatNo: seatNo ?? '' };
+}
+
 export interface TokenEntry {
   userId: string;
   expired: boolean;
@@ -104,24 +114,20 @@ export class SandboxStore {
     return this.halls.get(`${schedule.cinemaId}/${schedule.hallId}`);
   }
 
-  private seatKey(scheduleId: number, seat: Seat): string {
-    return `${scheduleId}|${seat.seatNo}`;
-  }
-
   /** The order holding a seat, if that order is not dead (a sweep runs before every request). */
   seatHolder(scheduleId: number, seat: Seat): Order | null {
-    const id = this.seatHolders.get(this.seatKey(scheduleId, seat));
+    const id = this.seatHolders.get(seatKey(scheduleId, seat));
     const order = id ? this.orders.get(id) : undefined;
     return order && order.status !== 'CANCEL' ? order : null;
   }
 
   holdSeats(order: Order): void {
-    for (const s of order.seats) this.seatHolders.set(this.seatKey(order.scheduleId, s), order.orderId);
+    for (const s of order.seats) this.seatHolders.set(seatKey(order.scheduleId, s), order.orderId);
   }
 
   releaseSeats(order: Order): void {
     for (const s of order.seats) {
-      const key = this.seatKey(order.scheduleId, s);
+      const key = seatKey(order.scheduleId, s);
       if (this.seatHolders.get(key) === order.orderId) this.seatHolders.delete(key);
     }
   }
@@ -136,10 +142,10 @@ export class SandboxStore {
 
   /**
    * Lapses holds and issues paid tickets whose time has come. Runs before every request (so a test that moved
-   * the clock sees the effect at once) and on a timer (so seats free up even when nobody asks).
+   * the clock sees the effect at once) and on a timer (so seats free up even when nobody asks). `now` lets the
+   * ledger sweep and then judge liveness at one instant.
    */
-  sweep(): void {
-    const now = this.now();
+  sweep(now = this.now()): void {
     for (const order of this.orders.values()) {
       if (order.status === 'PENDING' && now >= order.expiresAt) this.cancelOrder(order, 'expired');
       if (order.status === 'PROCESSING' && order.paidAt !== null && now >= order.paidAt + this.config.paymentSeconds) {
@@ -157,8 +163,8 @@ export class SandboxStore {
     return order;
   }
 
-  isExpired(v: Voucher): boolean {
-    return v.expireTime <= this.now();
+  isExpired(v: Voucher, now = this.now()): boolean {
+    return v.expireTime <= now;
   }
 
   /**
@@ -172,9 +178,9 @@ export class SandboxStore {
     return null;
   }
 
-  quotaUsed(userId: string): number {
+  quotaUsed(userId: string, now = this.now()): number {
     const q = this.quota.get(userId);
-    return q && q.day === beijingDayNumber(this.now()) ? q.count : 0;
+    return q && q.day === beijingDayNumber(now) ? q.count : 0;
   }
 
   /** Spends `n` validations, or returns false (spending nothing) when that would pass the daily quota. */
@@ -186,7 +192,7 @@ export class SandboxStore {
   }
 
   /** Orders still holding their seats for an unpaid checkout. */
-  isLive(order: Order): boolean {
-    return order.status === 'PENDING' && order.expiresAt > this.now();
+  isLive(order: Order, now = this.now()): boolean {
+    return order.status === 'PENDING' && order.expiresAt > now;
   }
 }
