@@ -93,6 +93,13 @@ export class Compensator {
       saga.settle(entry, 'SKIPPED', 'no bind can have landed');
       return;
     }
+    // A lapsed order can no longer consume its vouchers, and Womei refuses to unbind it (OrderExpired): skip the
+    // call. Patched: runs before the patch made the call and got that refusal.
+    if (state.orders.find((o) => o.orderId === orderId)?.state === 'LAPSED' && wf.patched('skip-unbind-of-lapsed-order')) {
+      saga.setMayBeBound(orderId, false);
+      saga.settle(entry, 'DONE', 'order hold lapsed: its vouchers can no longer be consumed');
+      return;
+    }
     const attentionUntil = Date.now() + input.limits.attentionWaitSeconds * 1000;
     for (let attempt = 1; ; attempt++) {
       try {

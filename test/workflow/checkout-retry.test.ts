@@ -81,6 +81,8 @@ test('hold lapses during a long bind outage: new order round, old order released
   expect(first).toMatchObject({ round: 1, state: 'LAPSED' });
   expect(second).toMatchObject({ round: 2, state: 'LIVE' });
   expect(status.orderId).toBe(second!.orderId);
+  // The lapsed order's vouchers are not unbound: Womei would only refuse it (OrderExpired).
+  expect(status.attempts.unbindVouchers).toBeUndefined();
   // Pre-check answers were reused for the new order: no validation spent twice.
   expect(status.attempts.precheckVoucher).toBe(2);
   const ledger = await h.ledger();
