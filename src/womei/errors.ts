@@ -132,13 +132,17 @@ export const NON_RETRYABLE_WOMEI_FAILURES: readonly WomeiFailureType[] = [
 const VOUCHER_ENDPOINTS = new Set(['order/voucher/price/']);
 
 /** Womei's "try again later" wording (`系统繁忙`, `请稍后再试`), on the ticket routes and the goods service alike. */
-export function isBusyMessage(msg: string): boolean {
+function isBusyMessage(msg: string): boolean {
   return msg.includes('繁忙') || msg.includes('稍后再试');
 }
 
+/** Seat-lock failures were recognised by this text in the author's client, even with ret/sub 0 (§3.1). */
+const SEAT_LOCK_FAILED = '锁座失败';
+
 /**
- * Maps a non-success envelope to its typed error. Womei keeps HTTP 200 and `ret 0` for business errors and
- * puts the reason in `sub` and a Chinese `msg`; where the code was never captured, the message decides.
+ * Maps an envelope to its typed error, or undefined when it is a success. Womei keeps HTTP 200 and `ret 0` for
+ * business errors and puts the reason in `sub` and a Chinese `msg`; where the code was never captured, the
+ * message decides.
  */
 export function errorFromEnvelope(
   endpoint: string,
@@ -146,12 +150,13 @@ export function errorFromEnvelope(
   sub: number,
   msg: string,
   extra: Pick<WomeiErrorDetails, 'httpStatus'> = {},
-): WomeiError {
+): WomeiError | undefined {
+  if (ret === 0 && sub === 0 && !msg.includes(SEAT_LOCK_FAILED)) return undefined;
   const details: WomeiErrorDetails = { endpoint, ret, sub, womeiMsg: msg, ...extra };
   const say = (what: string) => `${endpoint}: ${what} (ret ${ret}, sub ${sub}, msg "${msg}")`;
 
   if (sub === 408 || msg.includes('TOKEN超时')) return new TokenInvalid(say('user token expired or invalid'), details);
-  if (msg.includes('锁座失败')) return new SeatUnavailable(say('seat lock failed'), details);
+  if (msg.includes(SEAT_LOCK_FAILED)) return new SeatUnavailable(say('seat lock failed'), details);
   if (msg.includes('验证次数')) return new VoucherQuotaExceeded(say('daily voucher validation quota spent'), details);
   if (msg.includes('订单已失效') || msg.includes('订单已过期')) return new OrderExpired(say('order hold expired'), details);
   if (msg.includes('订单不存在')) return new OrderNotFound(say('order not found'), details);
@@ -167,4 +172,21 @@ export function errorFromEnvelope(
   if (sub === 4201) return new PaymentRequired(say('order is not free to pay'), details);
   if (sub === 1000 || msg === 'url not found') return new WomeiBadRequest(say('request refused'), details);
   return new WomeiProtocolError(say('unrecognised Womei error'), details);
+}
+
+/**
+ * The goods service (`/qrgoods/…`) answers `{code, msg, data}`. Code `10006` (nothing for sale) is its only
+ * captured answer and is handled by the caller as data; for any other code: a busy msg is WomeiUnavailable, as on
+ * the ticket routes; anything else, a would-be success code included, is WomeiProtocolError naming code and msg
+ * (no answer listing goods was ever captured, so neither the success code nor an item's shape is known). The
+ * service is not behind the ticket gateway's session check, so no code here means "token expired".
+ */
+export function errorFromGoodsEnvelope(endpoint: string, code: string, msg: string, httpStatus: number): WomeiError {
+  const said = `code "${code}", msg "${msg}"`;
+  if (isBusyMessage(msg)) {
+    return new WomeiUnavailable(`${endpoint}: goods service busy (${said})`, { endpoint, womeiMsg: msg, httpStatus });
+  }
+  const ok = httpStatus >= 200 && httpStatus < 300;
+  const head = ok ? 'unrecognised goods service answer' : `unexpected HTTP ${httpStatus} from the goods service`;
+  return new WomeiProtocolError(`${endpoint}: ${head} (${said})`, { endpoint, httpStatus });
 }

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import { redactText } from '../redact';
 import { GOODS_CODE_NO_GOODS } from './catalogue';
-import { errorFromEnvelope, isBusyMessage, WomeiProtocolError, WomeiRateLimited, WomeiUnavailable, type WomeiError } from './errors';
+import { errorFromEnvelope, errorFromGoodsEnvelope, WomeiProtocolError, WomeiRateLimited, WomeiUnavailable, type WomeiError } from './errors';
 import { envelopeSchema, goodsEnvelopeSchema, type Envelope } from './schemas';
 
 /** Failure decided by the status line alone (the body of a 429 or 5xx is not read: it might never arrive). */
@@ -64,11 +64,11 @@ export function parseResponseBody<S extends z.ZodType>(
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) {
     const head = ok ? 'response' : `unexpected HTTP ${status}, response`;
-    return throwIt(protocolError(endpoint, status, `${head} ${describeZodError(envelope.error, [])}`, secrets));
+    throw protocolError(endpoint, status, `${head} ${describeZodError(envelope.error, [])}`, secrets);
   }
   const failure = envelopeFailure(endpoint, status, envelope.data, secrets);
   if (failure) throw failure;
-  if (!ok) return throwIt(protocolError(endpoint, status, `unexpected HTTP ${status} with a success envelope`, secrets));
+  if (!ok) throw protocolError(endpoint, status, `unexpected HTTP ${status} with a success envelope`, secrets);
   return parseData(endpoint, status, dataSchema, envelope.data.data, secrets);
 }
 
@@ -98,20 +98,11 @@ export function parseGoodsBody<S extends z.ZodType>(
   const goods = goodsEnvelopeSchema.safeParse(json);
   if (!goods.success) {
     const head = ok ? 'goods service response' : `unexpected HTTP ${status}, goods service response`;
-    return throwIt(protocolError(endpoint, status, `${head} ${describeZodError(goods.error, [])}`, secrets));
+    throw protocolError(endpoint, status, `${head} ${describeZodError(goods.error, [])}`, secrets);
   }
   const { code, msg, data } = goods.data;
   if (ok && code === GOODS_CODE_NO_GOODS) return parseData(endpoint, status, dataSchema, data, secrets);
-  const said = `code "${code}", msg "${msg}"`;
-  if (isBusyMessage(msg)) {
-    throw new WomeiUnavailable(redactText(`${endpoint}: goods service busy (${said})`, secrets), {
-      endpoint,
-      womeiMsg: redactText(msg, secrets),
-      httpStatus: status,
-    });
-  }
-  const head = ok ? 'unrecognised goods service answer' : `unexpected HTTP ${status} from the goods service`;
-  return throwIt(protocolError(endpoint, status, `${head} (${said})`, secrets));
+  throw errorFromGoodsEnvelope(endpoint, code, redactText(msg, secrets), status);
 }
 
 /**
@@ -138,7 +129,7 @@ export function parseEmptyBody<S extends z.ZodType>(
   }
   throwEnvelopeFailure(endpoint, status, json, secrets);
   const head = ok ? 'expected an empty body, got' : `unexpected HTTP ${status}:`;
-  return throwIt(protocolError(endpoint, status, `${head} ${snippet(text)}`, secrets));
+  throw protocolError(endpoint, status, `${head} ${snippet(text)}`, secrets);
 }
 
 function isOk(status: number): boolean {
@@ -155,16 +146,13 @@ function parseJson(endpoint: string, response: HttpAnswer, secrets: readonly str
     return JSON.parse(text);
   } catch {
     const head = isOk(status) ? `response is not JSON (HTTP ${status})` : `unexpected HTTP ${status}`;
-    return throwIt(protocolError(endpoint, status, `${head}: ${snippet(text)}`, secrets));
+    throw protocolError(endpoint, status, `${head}: ${snippet(text)}`, secrets);
   }
 }
 
 /** The typed error of a Womei envelope that is not a success; undefined for a success. */
 function envelopeFailure(endpoint: string, status: number, envelope: Envelope, secrets: readonly string[]): WomeiError | undefined {
-  const { ret, sub, msg } = envelope;
-  // Seat-lock failures were recognised by msg in the author's client even with ret/sub 0, so msg wins there.
-  const success = ret === 0 && sub === 0 && !msg.includes('锁座失败');
-  return success ? undefined : errorFromEnvelope(endpoint, ret, sub, redactText(msg, secrets), { httpStatus: status });
+  return errorFromEnvelope(endpoint, envelope.ret, envelope.sub, redactText(envelope.msg, secrets), { httpStatus: status });
 }
 
 /** For bodies that are not Womei envelopes when all is well: a Womei failure envelope still means its error. */
@@ -176,12 +164,8 @@ function throwEnvelopeFailure(endpoint: string, status: number, json: unknown, s
 
 function parseData<S extends z.ZodType>(endpoint: string, status: number, dataSchema: S, data: unknown, secrets: readonly string[]): z.output<S> {
   const parsed = dataSchema.safeParse(data);
-  if (!parsed.success) return throwIt(protocolError(endpoint, status, `response ${describeZodError(parsed.error, ['data'])}`, secrets));
+  if (!parsed.success) throw protocolError(endpoint, status, `response ${describeZodError(parsed.error, ['data'])}`, secrets);
   return parsed.data;
-}
-
-function throwIt(error: Error): never {
-  throw error;
 }
 
 function snippet(text: string): string {
