@@ -128,7 +128,7 @@ describe('order/change/', () => {
     expect(Object.keys(r.body.data)).toEqual(FIELDS);
     expect(r.body.data).toMatchObject({
       order_id: id, order_total_price: 49, order_unfee_total_price: 49, order_payment_price: 49, ticket_total_price: 49,
-      ticket_payment_total_price: 49, ticket_single_price: 49, ticket_num: 1, ticket_bis_fee: 2, voucher_use: {}, voucher_discounts: [],
+      ticket_payment_total_price: 49, ticket_single_price: [49], ticket_num: 1, fee_ticket_num: 1, ticket_bis_fee: 2, voucher_use: {}, voucher_discounts: [],
       rewards_discounts: { usable_rewards: [], unusable_rewards: [] }, limit_sub_card_pay: true, is_match_gift_coupon_activity: false,
     });
   });
