@@ -319,9 +319,9 @@ describe('business errors the checkout branches on', () => {
     expect((await rejection(api.createOrder(few, { scheduleId: BJ_SCHEDULE, seatLabels: [SEAT_A, SEAT_B] }))).type).toBe('SeatUnavailable');
   });
 
-  it('binding or pre-checking before the init price → VoucherNotUsable (4004) / OrderNotPriced (1000)', async () => {
+  it('binding or pre-checking before the init price → OrderNotPriced (4004 验券异常 / 1000 参数错误)', async () => {
     const { orderId } = await api.createOrder(RICH, { scheduleId: BJ_SCHEDULE, seatLabels: [SEAT_A] });
-    expect(await rejection(api.bindVouchers(RICH, orderId, [CODE_1]))).toMatchObject({ type: 'VoucherNotUsable', sub: 4004 });
+    expect(await rejection(api.bindVouchers(RICH, orderId, [CODE_1]))).toMatchObject({ type: 'OrderNotPriced', sub: 4004, retryable: false });
     expect(await rejection(api.priceVoucher(RICH, { orderId, voucherCode: CODE_1 }))).toMatchObject({ type: 'OrderNotPriced', sub: 1000 });
   });
 
