@@ -70,8 +70,8 @@ function buildCinemas(): Cinema[] {
 
 function buildMovies(): Movie[] {
   return [
-    { movieId: FIXTURE.movies.mission, name: '碟中谍8：最终清算', enName: 'Mission: Impossible - The Final Reckoning', language: '原版', showType: '2D', poster: `${POSTER}1475863.jpg`, durationMin: 169, director: '克里斯托弗·麦奎里', actor: '汤姆·克鲁斯', score: '8.6', tags: '动作/冒险', country: '美国' },
-    { movieId: FIXTURE.movies.sandbox, name: '沙盒奇遇记', enName: 'Sandbox Adventures', language: '国语', showType: '2D', poster: `${POSTER}1480001.jpg`, durationMin: 101, director: '示例导演', actor: '示例演员', score: '7.9', tags: '喜剧', country: '中国大陆' },
+    { movieId: FIXTURE.movies.mission, name: '碟中谍8：最终清算', enName: 'Mission: Impossible - The Final Reckoning', language: '原版', showType: '2D', poster: `${POSTER}1475863.jpg`, durationMin: 169, director: '克里斯托弗·麦奎里', actor: '汤姆·克鲁斯', score: '8.6', tags: '动作/冒险', country: '美国', releaseDate: '2025-05-30', eggNum: 0 },
+    { movieId: FIXTURE.movies.sandbox, name: '沙盒奇遇记', enName: 'Sandbox Adventures', language: '国语', showType: '2D', poster: `${POSTER}1480001.jpg`, durationMin: 101, director: '示例导演', actor: '示例演员', score: '7.9', tags: '喜剧', country: '中国大陆', releaseDate: '2025-06-06', eggNum: 1 },
   ];
 }
 
@@ -121,10 +121,18 @@ function buildSchedules(nowSec: number): Schedule[] {
   ];
 }
 
+const CARD_EXPIRY = beijingTime(2030, 1, 1);
+
+/** The chain's member-card grades (cinema info's card catalogue); users' cards point at one by `gradeId`. */
+export const CARD_GRADES: readonly { gradeId: number; name: string; desc: string; rechargeFen: readonly number[] }[] = [
+  { gradeId: 117, name: '钻石卡', desc: '钻石卡优惠购票', rechargeFen: [20_000] },
+  { gradeId: 118, name: '金卡', desc: '金卡优惠购票', rechargeFen: [10_000, 20_000] },
+];
+
 function buildUsers(): User[] {
   return [
-    { userId: FIXTURE.userIds.rich, nickname: '沙盒用户甲', phone: FIXTURE.phones.rich, card: { cardId: FIXTURE.cardIds.rich, cardNo: '9647000100001', cardName: '钻石卡', balanceFen: 110 } },
-    { userId: FIXTURE.userIds.few, nickname: '沙盒用户乙', phone: FIXTURE.phones.few, card: { cardId: FIXTURE.cardIds.few, cardNo: '9647000100002', cardName: '金卡', balanceFen: 0 } },
+    { userId: FIXTURE.userIds.rich, nickname: '沙盒用户甲', phone: FIXTURE.phones.rich, card: { cardId: FIXTURE.cardIds.rich, cardNo: '9647000100001', cardName: '钻石卡', balanceFen: 110, gradeId: 117, expireTime: CARD_EXPIRY, openCinemaId: '9647' } },
+    { userId: FIXTURE.userIds.few, nickname: '沙盒用户乙', phone: FIXTURE.phones.few, card: { cardId: FIXTURE.cardIds.few, cardNo: '9647000100002', cardName: '金卡', balanceFen: 0, gradeId: 118, expireTime: CARD_EXPIRY, openCinemaId: '9647' } },
     { userId: FIXTURE.userIds.expired, nickname: '沙盒用户丙', phone: FIXTURE.phones.expired, card: null },
     { userId: FIXTURE.userIds.empty, nickname: '沙盒用户丁', phone: FIXTURE.phones.empty, card: null },
   ];
