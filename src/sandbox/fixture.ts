@@ -99,7 +99,7 @@ function buildHalls(): Hall[] {
         area('10013', '普通区', grid('10013', '11112211', range(1, 8), range(1, 12))),
         area('10015', '情侣区', grid('10015', '11112211', [9], range(1, 4), 1)),
         area('10014', '按摩区域', grid('10014', '11112211', [10], range(11, 14))),
-        // Real halls list areas with no seats as `seats: []` (womei-api.md §3.17).
+        // Real halls list areas with no seats as `seats: []` (docs/womei-api.md §3.17).
         area('10016', '贵宾区', []),
       ],
     },

@@ -136,7 +136,7 @@ export interface Order {
   status: OrderStatus;
   /** Why a CANCEL order is dead. */
   cancelReason: 'expired' | 'cancelled' | null;
-  /** Womei refuses voucher calls until the order had one `order/change/` (womei-api.md §4). */
+  /** Womei refuses voucher calls until the order had one `order/change/` (docs/womei-api.md §4). */
   priced: boolean;
   choice: OrderChoice | null;
   paidAt: number | null;

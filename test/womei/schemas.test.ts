@@ -1,4 +1,4 @@
-/** The schemas against captured bodies (womei-api.md §3) and the wire quirks, with no server involved. */
+/** The schemas against captured bodies (docs/womei-api.md §3) and the wire quirks, with no server involved. */
 import { z } from 'zod';
 import { routePath, WOMEI_ENDPOINTS } from '../../src/womei/endpoints';
 import { WomeiError } from '../../src/womei/errors';
