@@ -31,7 +31,7 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, CancelledFailure, TemporalFailure } from '@temporalio/common';
 import { toFen } from '../src/womei/money';
-import { InvalidInput, parseCheckoutInput } from './input';
+import { InvalidInput, onlySameSeatRefusal, parseCheckoutInput } from './input';
 import type { CheckoutInput, CheckoutRequest } from './input';
 import type { CheckoutResult } from './messages';
 import { NOTHING_APPLIED_FAILURE_TYPES, REFUSAL_FAILURE_TYPES } from './policy';
@@ -51,7 +51,7 @@ const MAX_PAY_ATTEMPTS = 3;
 export async function checkout(raw: CheckoutRequest): Promise<CheckoutResult> {
   let input: CheckoutInput;
   try {
-    input = parseCheckoutInput(raw, { now: wf.workflowInfo().startTime.getTime() });
+    input = parseAtTheDoor(raw);
   } catch (err) {
     if (err instanceof InvalidInput) {
       throw ApplicationFailure.create({ type: 'InvalidInput', message: err.message, nonRetryable: true, details: [err.issues] });
@@ -59,6 +59,20 @@ export async function checkout(raw: CheckoutRequest): Promise<CheckoutResult> {
     throw err;
   }
   return new CheckoutRun(createRunContext(input)).run();
+}
+
+function parseAtTheDoor(raw: CheckoutRequest): CheckoutInput {
+  const now = wf.workflowInfo().startTime.getTime();
+  try {
+    return parseCheckoutInput(raw, { now });
+  } catch (err) {
+    // Two differently written labels of one seat were accepted before the canonical rule: a run that began
+    // then carries on as it did (patched() is false only when replaying such a history).
+    if (err instanceof InvalidInput && onlySameSeatRefusal(err, raw) && !wf.patched('refuse-same-seat-twice')) {
+      return parseCheckoutInput(raw, { now, sameSeatTwice: 'allow' });
+    }
+    throw err;
+  }
 }
 
 /** Orchestrates the forward path and decides, when it fails, between compensating and needing attention. */

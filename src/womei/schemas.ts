@@ -134,6 +134,9 @@ export const orderInfoVoucherUseWire = voucherUseWire.extend({
   use_total_desc: z.string().optional(),
 });
 
+/** `area_id` was captured as a digit string; a number is read as its digits. */
+export const areaSeatWire = z.object({ area_id: z.union([digitId, count.transform(String)]), seat: z.string() });
+
 export const orderInfoWire = z.object({
   order_id: digitId,
   status: z.string().min(1),
@@ -150,6 +153,8 @@ export const orderInfoWire = z.object({
     schedule_id: intLike,
     seat_info: z.string(),
     hall_name: z.string(),
+    /** Captured one entry per seat (`{area_id:"10014", seat:"10排12座"}`); absent reads as "seats unknown". */
+    area_seats: emptyAs([], z.array(areaSeatWire)).optional(),
   }),
   pay_time: z.string(),
   movie_name: z.string(),
@@ -177,6 +182,7 @@ export const orderInfoData = orderInfoWire.transform(
       scheduleId: w.ticket_items.schedule_id,
       seatInfo: w.ticket_items.seat_info,
       hallName: w.ticket_items.hall_name,
+      areaSeats: (w.ticket_items.area_seats ?? []).map((a) => ({ areaId: a.area_id, seat: a.seat })),
     },
     payTime: w.pay_time,
     movieName: w.movie_name,
