@@ -196,6 +196,18 @@ export class CheckoutState {
     }
   }
 
+  /** An order that is another checkout's: shown in the status, never touched. */
+  leaveAlone(orderId: string, note: string): void {
+    const foreign = (this.s.foreignOrders ??= []);
+    if (foreign.some((f) => f.orderId === orderId)) return;
+    foreign.push({ orderId, note });
+    this.note(this.s.phase, note);
+  }
+
+  get foreignOrderIds(): string[] {
+    return (this.s.foreignOrders ?? []).map((f) => f.orderId);
+  }
+
   markOrder(orderId: string, state: OrderRecord['state']): void {
     const o = this.s.orders.find((r) => r.orderId === orderId);
     if (o) o.state = state;
@@ -254,6 +266,7 @@ export class CheckoutState {
       vouchers: [...this.s.vouchers.bound],
       ...(this.s.reason !== undefined ? { reason: this.s.reason } : {}),
       orders: this.s.orders.map((o) => ({ ...o })),
+      ...(this.s.foreignOrders !== undefined ? { foreignOrders: this.s.foreignOrders.map((f) => ({ ...f })) } : {}),
       attempts: { ...this.s.attempts },
       timeline: this.status().timeline,
       ...extra,

@@ -156,7 +156,10 @@ class CheckoutRun {
     return state.result('COMPLETED', { orderId: order.orderId, state: 'READY_TO_PAY' });
   }
 
-  /** One order round: create, or adopt the order a lost create answer made. Never two live orders. */
+  /**
+   * One order round: create, or adopt the order a lost create answer made. Never two live orders, and never
+   * another checkout's: an order is this checkout's only when it holds its claim (activities/index.ts).
+   */
   private async createOrderRound(round: number): Promise<LiveOrder> {
     const { input, state, steps, saga } = this.ctx;
     state.setPhase('CREATING_ORDER');
@@ -164,13 +167,13 @@ class CheckoutRun {
     const release = saga.register('releaseOrder');
     for (let attempt = 1; ; attempt++) {
       if (release.lostCreateSince !== undefined) {
-        const found = await this.compensation.findLostOrder(release.lostCreateSince);
+        const found = await this.compensation.findLostOrder(release);
         if (found.orderId !== null) {
           const note = `adopted order ${found.orderId}, made by a create attempt whose answer was lost`;
           this.compensation.adoptLostOrder(release, found.orderId, round, 'CREATING_ORDER', note);
           return { orderId: found.orderId };
         }
-        state.note('CREATING_ORDER', 'no order from the lost create attempt; creating again');
+        state.note('CREATING_ORDER', 'no order of this checkout from the lost create attempt; creating again');
       }
       const since = Date.now();
       // Until an answer comes, this attempt may have made an order (lost answer, worker death, cancellation).
@@ -181,20 +184,38 @@ class CheckoutRun {
             { session: steps.session(), scheduleId: input.scheduleId, seatLabels: [...input.seats] },
           ]),
         );
+        if (created.claimedBy !== undefined) {
+          // Womei made the order for us, but another checkout of this user claimed it first (it found it while
+          // looking for its own lost order): it is that checkout's now. Never release or bind it; create again,
+          // which Womei refuses while that order holds the seats.
+          state.leaveAlone(
+            created.orderId,
+            `order ${created.orderId} came from this checkout's create, but checkout ${created.claimedBy} claimed it first; left to it`,
+          );
+          if (release.lostCreateSince === since) delete release.lostCreateSince;
+          if (attempt >= MAX_CREATE_ATTEMPTS) {
+            throw checkoutFailure('SeatUnavailable', `every order created for these seats was claimed by another checkout (${attempt} attempt(s))`);
+          }
+          continue;
+        }
         release.orderId = created.orderId;
         delete release.lostCreateSince;
+        delete release.lostCreateUntil;
         state.adoptOrder(created.orderId, round, 'created');
         state.note('CREATING_ORDER', `order ${created.orderId} created (round ${round})`);
         return { orderId: created.orderId };
       } catch (err) {
         const f = describeFailure(err, [state.token]);
-        if (f.cancelled) throw err;
         if (NOTHING_APPLIED_FAILURE_TYPES.includes(f.type)) {
           // Womei answered "no" (or the gateway refused): this attempt made nothing.
           if (release.lostCreateSince === since) delete release.lostCreateSince;
-          // A refusal ends the checkout; the gateway's 429 is retried below.
-          if (REFUSAL_FAILURE_TYPES.includes(f.type)) throw err;
+        } else {
+          // This attempt may have made an order until now: the search window reaches this far.
+          release.lostCreateUntil = Date.now();
         }
+        if (f.cancelled) throw err;
+        // A refusal ends the checkout; the gateway's 429 is retried below.
+        if (REFUSAL_FAILURE_TYPES.includes(f.type)) throw err;
         if (attempt >= MAX_CREATE_ATTEMPTS) throw err;
         await steps.backoff('createOrder', attempt, f);
       }

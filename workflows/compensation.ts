@@ -19,6 +19,8 @@ export interface CompensationEntry {
    * the order it may have made (findLostOrder) and release that.
    */
   lostCreateSince?: number;
+  /** When the last create attempt whose outcome is unknown ended (its failure came); the search window's end. */
+  lostCreateUntil?: number;
   state: CompensationState;
   note?: string;
 }

@@ -85,8 +85,17 @@ export interface OrderRecord {
   orderId: string;
   round: number;
   state: OrderRecordState;
-  /** How we came to know it: created normally, or adopted after a lost create answer. */
+  /**
+   * How we came to know it: created (and claimed), or adopted (proven and claimed) after a lost create answer.
+   * `found-extra` only in runs recorded before ownership was proven (they released such orders).
+   */
   origin: 'created' | 'adopted' | 'found-extra';
+}
+
+/** An order this checkout met but could not prove its own (another checkout holds its claim): never touched. */
+export interface ForeignOrderRecord {
+  orderId: string;
+  note: string;
 }
 
 export interface CheckoutErrorInfo {
@@ -122,6 +131,8 @@ export interface CheckoutStatus {
   orderId?: string;
   /** Every order this checkout created or adopted, with what became of it. */
   orders: OrderRecord[];
+  /** Orders it met that belong to another checkout of the same user, left alone (absent when none). */
+  foreignOrders?: ForeignOrderRecord[];
   round: number;
   vouchers: VoucherState;
   prices?: PricesYuan;
@@ -153,6 +164,8 @@ export interface CheckoutResult {
   ticketCodes?: { name: string; code: string }[];
   reason?: { type: string; message: string };
   orders: OrderRecord[];
+  /** As in the status: orders of other checkouts this one met and left alone. */
+  foreignOrders?: ForeignOrderRecord[];
   attempts: Partial<Record<CheckoutStep, number>>;
   timeline: TimelineEntry[];
 }
