@@ -77,6 +77,11 @@ export interface VoucherState {
   prechecks: Record<string, PrecheckResult>;
   /** Codes bound and verified on the current order. */
   bound: string[];
+  /**
+   * Codes that may be bound on Womei's side, verified or not: sent by a bind that nothing has undone yet (an
+   * answer lost, an unbind that failed). What to check before anyone pays the order. Absent when none.
+   */
+  mayBeBound?: string[];
 }
 
 export type OrderRecordState = 'LIVE' | 'CANCELLED' | 'ABANDONED' | 'LAPSED' | 'PAID';
@@ -161,6 +166,8 @@ export interface CheckoutResult {
   state?: 'READY_TO_PAY' | 'ISSUED';
   prices?: PricesYuan;
   vouchers: string[];
+  /** Not COMPLETED: codes that may still be bound on Womei's side (see VoucherState.mayBeBound). Absent when none. */
+  vouchersMayBeBound?: string[];
   ticketCodes?: { name: string; code: string }[];
   reason?: { type: string; message: string };
   orders: OrderRecord[];
