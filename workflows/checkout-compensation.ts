@@ -30,8 +30,7 @@ export class Compensator {
 
   /**
    * Compensates one order (a lapsed hold before a new round). Every run settles its entry and none registers
-   * another for this order (findLostOrder's extras are other orders, settled at once), so nothing of this
-   * order is left pending afterwards: a failure is what can go wrong.
+   * another for this order, so nothing of this order is left pending afterwards: a failure is what can go wrong.
    */
   async compensateOrder(orderId: string): Promise<boolean> {
     const { steps, saga } = this.ctx;
