@@ -1,7 +1,7 @@
 /**
  * The voucher stages of an order round: load the wallet, choose the codes and pre-check each once, then bind
  * them with the long-running retry and verify the order still holds its seats. The pure decisions (which
- * codes, does an answer prove a binding) are vouchers.ts; this is where they meet Womei.
+ * codes, does an answer prove a binding) are voucher-rules.ts; this is where they meet Womei.
  */
 import type { OrderInfo, OrderPrice, VoucherWallet } from '../src/womei/types';
 import { ANSWER_LOST_FAILURE_TYPES, REFUSAL_FAILURE_TYPES, TRANSIENT_FAILURE_TYPES } from './policy';
@@ -15,7 +15,7 @@ import {
   verifyBinding,
   verifyVoucherUse,
   wantedCount,
-} from './vouchers';
+} from './voucher-rules';
 import type { LiveOrder, RunContext } from './checkout-context';
 import { acts } from './checkout-steps';
 

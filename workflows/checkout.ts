@@ -36,7 +36,7 @@ import type { CheckoutInput, CheckoutRequest } from './input';
 import type { CheckoutResult } from './messages';
 import { NOTHING_APPLIED_FAILURE_TYPES, REFUSAL_FAILURE_TYPES } from './policy';
 import { checkoutFailure, describeFailure } from './failures';
-import { pricesOf } from './vouchers';
+import { pricesOf } from './voucher-rules';
 import { createRunContext } from './checkout-context';
 import type { LiveOrder, RunContext } from './checkout-context';
 import { acts } from './checkout-steps';

@@ -8,7 +8,7 @@ import { toActivityFailure } from '../../activities/failures';
 import { createWomeiClient } from '../../src/womei/client';
 import { WomeiError, type WomeiFailureType } from '../../src/womei/errors';
 import type { WomeiApi } from '../../src/womei/types';
-import { bestCandidates, checkExplicitCodes, pricesOf, verifyBinding } from '../../workflows/vouchers';
+import { bestCandidates, checkExplicitCodes, pricesOf, verifyBinding } from '../../workflows/voucher-rules';
 import { capturedBody, startCannedServer, type CannedServer, type RecordedRequest } from '../womei/canned-server';
 import { SAMPLE_FILES, isErrorSample, sample, sampleBytes } from './samples';
 

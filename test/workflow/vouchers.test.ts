@@ -1,5 +1,5 @@
-/** Pure voucher decisions of the workflow (workflows/vouchers.ts): wallet checks, best choice, bind verification in fen. */
-import { bestCandidates, checkExplicitCodes, maskCode, pricesOf, pricesOfInfo, verifyBinding, verifyVoucherUse } from '../../workflows/vouchers';
+/** Pure voucher decisions of the workflow (workflows/voucher-rules.ts): wallet checks, best choice, bind verification in fen. */
+import { bestCandidates, checkExplicitCodes, maskCode, pricesOf, pricesOfInfo, verifyBinding, verifyVoucherUse } from '../../workflows/voucher-rules';
 import type { VoucherWallet, WalletVoucher } from '../../src/womei/types';
 import { orderInfo, orderPrice } from '../helpers/fake-womei';
 
