@@ -22,4 +22,21 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'http', 'https', 'net', 'ky', '**/src/womei/client*', '**/activities/*'], allowTypeImports: true }] }],
     },
   },
+  {
+    files: ['workflows/**/*.ts', 'activities/**/*.ts'],
+    rules: {
+      // What a failure type means is src/failure-types.ts: decisions read its traits, never a string of their own.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "BinaryExpression[operator=/^[!=]==?$/][left.property.name='type'][right.type='Literal']",
+          message: 'Read failure types through traitsOf() or failureIs() (src/failure-types.ts), not a string comparison.',
+        },
+        {
+          selector: "SwitchStatement[discriminant.property.name='type']",
+          message: 'Read failure types through traitsOf() (src/failure-types.ts), not a switch.',
+        },
+      ],
+    },
+  },
 );

@@ -5,6 +5,7 @@
  * `ratelimit-reset` so the next attempt waits exactly as long as Womei asked. Messages are redacted.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { traitsOf, type FailureType } from '../src/failure-types';
 import { redactText } from '../src/redact';
 import type { WomeiError, WomeiErrorDetails } from '../src/womei/errors';
 
@@ -23,7 +24,7 @@ export function isWomeiError(err: unknown): err is WomeiErrorLike {
 }
 
 /** Failure type of an unexpected error in activity code (a bug, not Womei): retryable, so a fix heals it. */
-export const UNEXPECTED_ACTIVITY_ERROR = 'UnexpectedActivityError';
+export const UNEXPECTED_ACTIVITY_ERROR = 'UnexpectedActivityError' satisfies FailureType;
 
 /**
  * Converts anything an activity caught into what it should throw. `secrets` (the token) are masked out of
@@ -42,7 +43,7 @@ export function toActivityFailure(err: unknown, secrets: readonly (string | unde
       ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
     };
     const nextRetryDelay =
-      err.type === 'WomeiRateLimited' && err.retryAfterMs !== undefined && err.retryAfterMs > 0 ? err.retryAfterMs : undefined;
+      traitsOf(err.type).gatewayRefusal && err.retryAfterMs !== undefined && err.retryAfterMs > 0 ? err.retryAfterMs : undefined;
     return ApplicationFailure.create({
       type: err.type,
       message: redactText(err.message, secrets),
@@ -52,5 +53,9 @@ export function toActivityFailure(err: unknown, secrets: readonly (string | unde
     });
   }
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return ApplicationFailure.create({ type: UNEXPECTED_ACTIVITY_ERROR, message: redactText(message, secrets), nonRetryable: false });
+  return ApplicationFailure.create({
+    type: UNEXPECTED_ACTIVITY_ERROR,
+    message: redactText(message, secrets),
+    nonRetryable: !traitsOf(UNEXPECTED_ACTIVITY_ERROR).retryable,
+  });
 }

@@ -28,6 +28,7 @@ import type {
   WomeiApi,
   WomeiSession,
 } from '../src/womei/types';
+import { traitsOf } from '../src/failure-types';
 import { beijingMinuteKey } from '../src/womei/order-id';
 import { parseSeatLabel, positionsOfAreaSeats, rowColsOfSeatInfo, sameSeats } from '../src/womei/seats';
 import { isWomeiError, toActivityFailure } from './failures';
@@ -216,7 +217,7 @@ export function createActivities(deps: CheckoutActivityDeps) {
             info = await womei.getOrderInfo(session, orderId);
           } catch (err) {
             // An order of another cinema (or one that vanished) is not ours to adopt.
-            if (isWomeiError(err) && (err.type === 'OrderNotFound' || err.type === 'OrderExpired')) continue;
+            if (isWomeiError(err) && traitsOf(err.type).orderGone) continue;
             throw err;
           }
           const held = positionsOfAreaSeats(info.ticketItems.areaSeats);

@@ -8,6 +8,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { traitsOf, type FailureType } from '../src/failure-types';
 import {
   ORDER_CLAIM_WORKFLOW_TYPE,
   orderClaimWorkflowId,
@@ -16,7 +17,7 @@ import {
 } from '../workflows/order-claim';
 
 /** Failure type of a claim that could not be made or read. Retryable: the registry may be back soon. */
-export const ORDER_CLAIM_UNAVAILABLE = 'OrderClaimUnavailable';
+export const ORDER_CLAIM_UNAVAILABLE = 'OrderClaimUnavailable' satisfies FailureType;
 
 export interface OrderClaims {
   /**
@@ -31,7 +32,7 @@ function unavailable(orderId: string, cause: unknown): ApplicationFailure {
   return ApplicationFailure.create({
     type: ORDER_CLAIM_UNAVAILABLE,
     message: `cannot claim order ${orderId} or read its claim: ${why}`,
-    nonRetryable: false,
+    nonRetryable: !traitsOf(ORDER_CLAIM_UNAVAILABLE).retryable,
   });
 }
 

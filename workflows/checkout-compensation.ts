@@ -10,7 +10,8 @@ import type { LostOrderSearch } from '../activities';
 import type { CompensationEntry } from './compensation';
 import { describeFailure } from './failures';
 import type { FailureInfo } from './failures';
-import { backoffMs, ORDER_GONE_FAILURE_TYPES } from './policy';
+import { traitsOf } from '../src/failure-types';
+import { backoffMs } from './policy';
 import type { CheckoutPhase } from './messages';
 import type { RunContext } from './checkout-context';
 import { acts } from './checkout-steps';
@@ -126,7 +127,7 @@ export class Compensator {
         return;
       } catch (err) {
         const f = describeFailure(err, [state.token]);
-        if (ORDER_GONE_FAILURE_TYPES.includes(f.type)) {
+        if (traitsOf(f.type).orderGone) {
           saga.setMayBeBound(orderId, false);
           state.markOrder(orderId, 'LAPSED');
           saga.settle(entry, 'DONE', 'order hold lapsed: its vouchers can no longer be consumed');
@@ -140,10 +141,11 @@ export class Compensator {
         }
         state.setPhase('NEEDS_ATTENTION');
         const tokenBefore = state.tokenVersion;
-        const wait = f.type === 'TokenInvalid' ? left : Math.min(left, backoffMs(attempt, input.limits));
+        const needsToken = traitsOf(f.type).needsFreshToken;
+        const wait = needsToken ? left : Math.min(left, backoffMs(attempt, input.limits));
         state.note(
           'NEEDS_ATTENTION',
-          f.type === 'TokenInvalid'
+          needsToken
             ? `unbinding order ${orderId} needs a fresh token (refreshToken); waiting up to ${Math.round(wait / 1000)} s`
             : `unbinding order ${orderId} failed (${f.type}); retrying in ${wait} ms`,
         );
@@ -197,7 +199,7 @@ export class Compensator {
       );
     } catch (err) {
       const f = describeFailure(err, [state.token]);
-      if (ORDER_GONE_FAILURE_TYPES.includes(f.type)) {
+      if (traitsOf(f.type).orderGone) {
         state.markOrder(orderId, 'LAPSED');
         saga.settle(entry, 'DONE', 'order hold had already lapsed');
         return;
@@ -238,7 +240,7 @@ export class Compensator {
         }
       } catch (err) {
         const f = describeFailure(err, [state.token]);
-        if (ORDER_GONE_FAILURE_TYPES.includes(f.type)) {
+        if (traitsOf(f.type).orderGone) {
           state.markOrder(orderId, 'LAPSED');
           state.note(state.phase, `order ${orderId} has lapsed`);
           return;

@@ -8,6 +8,7 @@ import type { CheckoutActivities } from '../activities';
 import type { OrderInfo, WomeiSession } from '../src/womei/types';
 import type { CheckoutInput } from './input';
 import type { CheckoutStep } from './messages';
+import { traitsOf } from '../src/failure-types';
 import { activityOptions, backoffMs } from './policy';
 import type { ActivityKind } from './policy';
 import { checkoutFailure, describeFailure } from './failures';
@@ -53,7 +54,7 @@ export class StepRunner {
       } catch (err) {
         const f = describeFailure(err, [this.state.token]);
         if (!f.cancelled) this.state.recordError(step, f);
-        if (f.type === 'TokenInvalid' && !this.compensating && (await this.waitForToken(step))) continue;
+        if (traitsOf(f.type).needsFreshToken && !this.compensating && (await this.waitForToken(step))) continue;
         throw err;
       }
     }

@@ -4,7 +4,7 @@
  * codes, does an answer prove a binding) are voucher-rules.ts; this is where they meet Womei.
  */
 import type { OrderInfo, OrderPrice, VoucherWallet } from '../src/womei/types';
-import { ANSWER_LOST_FAILURE_TYPES, REFUSAL_FAILURE_TYPES, TRANSIENT_FAILURE_TYPES } from './policy';
+import { failureIs, traitsOf } from '../src/failure-types';
 import { checkoutFailure, describeFailure } from './failures';
 import {
   bestCandidates,
@@ -118,22 +118,16 @@ export class VoucherStages {
       } catch (err) {
         const f = describeFailure(err, [state.token]);
         if (f.cancelled) throw err;
-        switch (f.type) {
-          case 'VoucherNotUsable':
-            state.recordPrecheck(code, 'NOT_USABLE');
-            return;
-          case 'VoucherQuotaExceeded':
-          case 'OrderExpired':
-          case 'TokenInvalid':
-          case 'OrderNotFound':
-            throw err;
-          case 'WomeiRateLimited':
-            // Refused at the gateway, before Womei counted a validation: safe to ask again.
-            if (attempt < 3) {
-              await steps.backoff('precheckVoucher', attempt, f);
-              continue;
-            }
-            break;
+        const t = traitsOf(f.type);
+        if (t.voucherRefused) {
+          state.recordPrecheck(code, 'NOT_USABLE');
+          return;
+        }
+        if (t.stopsPrecheck) throw err;
+        // Refused before Womei counted a validation, and passing: safe to ask again.
+        if (t.nothingApplied && t.transient && attempt < 3) {
+          await steps.backoff('precheckVoucher', attempt, f);
+          continue;
         }
         // Unclear answer (lost, 5xx, garbage): asking again could spend another validation for the same
         // answer. Leave it unchecked; the bind answer is the truth anyway.
@@ -179,7 +173,7 @@ export class VoucherStages {
             info = await steps.orderInfo(order.orderId, 'checkBinding', `check whether the last bind of order ${order.orderId} landed`);
           } catch (err) {
             // Still unknown: check again next time rather than bind blindly.
-            if (TRANSIENT_FAILURE_TYPES.includes(describeFailure(err).type)) answerLost = true;
+            if (traitsOf(describeFailure(err).type).transient) answerLost = true;
             throw err;
           }
           requirePending(order.orderId, info);
@@ -209,18 +203,18 @@ export class VoucherStages {
           );
         } catch (err) {
           const t = describeFailure(err).type;
-          if (REFUSAL_FAILURE_TYPES.includes(t) && !before) {
+          if (traitsOf(t).refusal && !before) {
             // Womei answered this bind and refused it: the order's voucher choice is unchanged (and nothing was
             // bound before), so there is nothing to unbind.
             saga.setMayBeBound(order.orderId, false);
           }
-          if (ANSWER_LOST_FAILURE_TYPES.includes(t)) answerLost = true;
+          if (traitsOf(t).answerLost) answerLost = true;
           throw err;
         }
         const problems = verifyBinding(price, codes);
         if (problems.length > 0) {
           state.recordError('bindVouchers', { type: 'BindMismatch', message: problems.join('; '), cancelled: false });
-          throw checkoutFailure('BindMismatch', `bind answer does not prove the binding: ${problems.join('; ')}`, false);
+          throw checkoutFailure('BindMismatch', `bind answer does not prove the binding: ${problems.join('; ')}`);
         }
         state.setPhase('VERIFYING');
         const info = await steps.orderInfo(order.orderId, 'verifyOrder', `verify order ${order.orderId} is still PENDING`);
@@ -231,9 +225,9 @@ export class VoucherStages {
       } catch (err) {
         const f = describeFailure(err, [state.token]);
         if (f.cancelled) throw err;
-        if (f.type === 'BindMismatch') {
+        if (failureIs(f, 'BindMismatch')) {
           await this.unbindNow(order.orderId);
-        } else if (!TRANSIENT_FAILURE_TYPES.includes(f.type) && !answerLost) {
+        } else if (!traitsOf(f.type).transient && !answerLost) {
           throw err;
         }
         if (this.bindAttempts >= limits.maxBindAttempts) {

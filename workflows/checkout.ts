@@ -34,7 +34,7 @@ import { toFen } from '../src/womei/money';
 import { InvalidInput, onlySameSeatRefusal, parseCheckoutInput } from './input';
 import type { CheckoutInput, CheckoutRequest } from './input';
 import type { CheckoutResult } from './messages';
-import { NOTHING_APPLIED_FAILURE_TYPES, REFUSAL_FAILURE_TYPES } from './policy';
+import { failureIs, traitsOf } from '../src/failure-types';
 import { checkoutFailure, describeFailure } from './failures';
 import { pricesOf } from './voucher-rules';
 import { createRunContext } from './checkout-context';
@@ -137,7 +137,7 @@ class CheckoutRun {
         break;
       } catch (err) {
         const f = describeFailure(err, [state.token]);
-        if (f.type !== 'OrderExpired') throw err;
+        if (!failureIs(f, 'OrderExpired')) throw err;
         state.markOrder(order.orderId, 'LAPSED');
         if (round >= input.limits.maxOrderRounds) {
           throw checkoutFailure('OrderExpired', `the seat hold of order ${order.orderId} lapsed and ${round} order round(s) are used up`);
@@ -206,7 +206,7 @@ class CheckoutRun {
         return { orderId: created.orderId };
       } catch (err) {
         const f = describeFailure(err, [state.token]);
-        if (NOTHING_APPLIED_FAILURE_TYPES.includes(f.type)) {
+        if (traitsOf(f.type).nothingApplied) {
           // Womei answered "no" (or the gateway refused): this attempt made nothing.
           if (release.lostCreateSince === since) delete release.lostCreateSince;
         } else {
@@ -215,7 +215,7 @@ class CheckoutRun {
         }
         if (f.cancelled) throw err;
         // A refusal ends the checkout; the gateway's 429 is retried below.
-        if (REFUSAL_FAILURE_TYPES.includes(f.type)) throw err;
+        if (traitsOf(f.type).refusal) throw err;
         if (attempt >= MAX_CREATE_ATTEMPTS) throw err;
         await steps.backoff('createOrder', attempt, f);
       }
@@ -250,7 +250,7 @@ class CheckoutRun {
         break;
       } catch (err) {
         const f = describeFailure(err, [state.token]);
-        if (REFUSAL_FAILURE_TYPES.includes(f.type)) {
+        if (traitsOf(f.type).refusal) {
           this.pivot = 'none'; // refused: no payment happened, compensation is still right
           throw err;
         }

@@ -1,22 +1,11 @@
 /**
  * Typed failures of the Womei client. Each class is named after a failure type; `type` is what the Temporal
- * activities put on `ApplicationFailure.type`, and `retryable` says whether trying again can help.
- * The one mapping from Womei's envelope (`ret`/`sub`/`msg`) to these classes is `errorFromEnvelope`.
+ * activities put on `ApplicationFailure.type`, and `retryable` (from src/failure-types.ts) says whether trying
+ * again can help. The one mapping from Womei's envelope (`ret`/`sub`/`msg`) to these classes is `errorFromEnvelope`.
  */
+import { FAILURE_TYPES, NON_RETRYABLE_ACTIVITY_FAILURES, traitsOf, type FailureTypeFrom } from '../failure-types';
 
-export type WomeiFailureType =
-  | 'TokenInvalid'
-  | 'SeatUnavailable'
-  | 'VoucherNotUsable'
-  | 'VoucherQuotaExceeded'
-  | 'OrderExpired'
-  | 'OrderNotFound'
-  | 'OrderNotPriced'
-  | 'PaymentRequired'
-  | 'WomeiBadRequest'
-  | 'WomeiRateLimited'
-  | 'WomeiUnavailable'
-  | 'WomeiProtocolError';
+export type WomeiFailureType = FailureTypeFrom<'womei'>;
 
 export interface WomeiErrorDetails {
   /** Endpoint path relative to the tenant/cinema root, e.g. `order/change/`. */
@@ -32,7 +21,6 @@ export interface WomeiErrorDetails {
 
 export abstract class WomeiError extends Error {
   abstract readonly type: WomeiFailureType;
-  abstract readonly retryable: boolean;
   readonly endpoint: string;
   readonly ret?: number;
   readonly sub?: number;
@@ -53,36 +41,34 @@ export abstract class WomeiError extends Error {
   override get name(): string {
     return this.type;
   }
+
+  get retryable(): boolean {
+    return traitsOf(this.type).retryable;
+  }
 }
 
 /** sub 408: the user's session token expired or is unknown. A fresh token is needed; retrying cannot help. */
 export class TokenInvalid extends WomeiError {
   readonly type = 'TokenInvalid';
-  readonly retryable = false;
 }
 /** `锁座失败`: a requested seat is locked by another order or sold. */
 export class SeatUnavailable extends WomeiError {
   readonly type = 'SeatUnavailable';
-  readonly retryable = false;
 }
 /** sub 4004 `兑换券数据异常` and friends: the voucher is unknown, consumed, expired, or not this user's. */
 export class VoucherNotUsable extends WomeiError {
   readonly type = 'VoucherNotUsable';
-  readonly retryable = false;
 }
 /** The per-person daily voucher validation quota is spent; only tomorrow helps. */
 export class VoucherQuotaExceeded extends WomeiError {
   readonly type = 'VoucherQuotaExceeded';
-  readonly retryable = false;
 }
 /** The order's seat hold lapsed: a new order is needed. */
 export class OrderExpired extends WomeiError {
   readonly type = 'OrderExpired';
-  readonly retryable = false;
 }
 export class OrderNotFound extends WomeiError {
   readonly type = 'OrderNotFound';
-  readonly retryable = false;
 }
 /**
  * The order was never priced with an init `order/change/`, so Womei refuses voucher calls on it: sub 1000
@@ -90,47 +76,32 @@ export class OrderNotFound extends WomeiError {
  */
 export class OrderNotPriced extends WomeiError {
   readonly type = 'OrderNotPriced';
-  readonly retryable = false;
 }
 /** Payment asked for an order whose payable amount is not 0 (only 0-yuan orders are paid by this service). */
 export class PaymentRequired extends WomeiError {
   readonly type = 'PaymentRequired';
-  readonly retryable = false;
 }
 /** sub 1000 `参数错误` elsewhere, or an unknown route: our request is wrong; retrying sends the same. */
 export class WomeiBadRequest extends WomeiError {
   readonly type = 'WomeiBadRequest';
-  readonly retryable = false;
 }
 /** Kong throttled us (HTTP 429). Retry after `retryAfterMs`. */
 export class WomeiRateLimited extends WomeiError {
   readonly type = 'WomeiRateLimited';
-  readonly retryable = true;
 }
 /** Network failure, timeout, HTTP 5xx, or a "busy" business answer: transient. */
 export class WomeiUnavailable extends WomeiError {
   readonly type = 'WomeiUnavailable';
-  readonly retryable = true;
 }
 /** A response that does not parse as the documented shape. Names the endpoint and the failing field. */
 export class WomeiProtocolError extends WomeiError {
   readonly type = 'WomeiProtocolError';
-  readonly retryable = false;
 }
 
-/** Failure types a retry cannot fix; the activities' retry policy lists exactly these. */
-export const NON_RETRYABLE_WOMEI_FAILURES: readonly WomeiFailureType[] = [
-  'TokenInvalid',
-  'SeatUnavailable',
-  'VoucherNotUsable',
-  'VoucherQuotaExceeded',
-  'OrderExpired',
-  'OrderNotFound',
-  'OrderNotPriced',
-  'PaymentRequired',
-  'WomeiBadRequest',
-  'WomeiProtocolError',
-];
+/** The Womei failure types a retry cannot fix (the retry policy lists them, src/failure-types.ts). */
+export const NON_RETRYABLE_WOMEI_FAILURES: readonly WomeiFailureType[] = NON_RETRYABLE_ACTIVITY_FAILURES.filter(
+  (t): t is WomeiFailureType => FAILURE_TYPES[t].origin === 'womei',
+);
 
 const VOUCHER_ENDPOINTS = new Set(['order/voucher/price/']);
 
