@@ -9,6 +9,7 @@
  * add optional fields only, and gate behaviour changes in the workflow behind `patched()`.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { FailureType } from '../src/failure-types';
 import type { CheckoutInput, VoucherSpec } from './input';
 
 export const CHECKOUT_WORKFLOW_TYPE = 'checkout';
@@ -179,7 +180,7 @@ export interface CheckoutResult {
 }
 
 /** Failure type of a workflow whose compensation could not finish. */
-export const NEEDS_ATTENTION_FAILURE = 'NeedsAttention';
+export const NEEDS_ATTENTION_FAILURE = 'NeedsAttention' satisfies FailureType;
 
 export interface ReplaceVouchersAnswer {
   vouchers: VoucherSpec;
