@@ -1,8 +1,9 @@
 /**
- * The Temporal server of the cluster and the two deploy/ scripts around it, exactly as docker-compose.yml runs
- * them: deploy/setup-postgres.sh (databases and schemas, with the SQL tool), the server from
- * deploy/temporal/config/cluster.yaml, then deploy/init-namespace.sh (namespace and search attributes, with the
- * Temporal CLI). What differs from compose is only the environment: loopback addresses and free ports.
+ * The Temporal server of the cluster and the deploy/ scripts around it, exactly as docker-compose.yml runs them:
+ * deploy/setup-postgres.sh (databases and schemas, with the SQL tool), deploy/temporal/start.sh (the server from
+ * deploy/temporal/config/cluster.yaml), then deploy/init-namespace.sh (namespace and search attributes, with the
+ * Temporal CLI). What differs from compose is only the environment: the cached binaries, loopback addresses and
+ * ports; test/deploy/compose.test.ts checks that compose runs the same scripts with the same variables.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -13,6 +14,13 @@ import { POSTGRES_USER } from './postgres';
 
 export const ROOT = join(__dirname, '..', '..');
 export const DEPLOY_DIR = join(ROOT, 'deploy');
+/** Paths under deploy/ (docker-compose mounts deploy/ at /deploy and runs the same ones). */
+export const DEPLOY_SCRIPTS = {
+  schema: 'setup-postgres.sh',
+  server: 'temporal/start.sh',
+  namespace: 'init-namespace.sh',
+} as const;
+export const DYNAMIC_CONFIG = 'dynamicconfig/development-sql.yaml';
 
 /**
  * The server's listeners, laid out around the frontend port as Temporal's defaults are around 7233 (history 7234,
@@ -31,6 +39,12 @@ export const SERVER_PORT_OFFSETS = {
 } as const;
 export type ServerPortVariable = keyof typeof SERVER_PORT_OFFSETS;
 
+/**
+ * The frontend ports whose whole layout fits: every port positive, and the membership ports (stored in the
+ * cluster_membership table's SMALLINT rpc_port column) at most 32767 — so not in Linux's ephemeral range.
+ */
+export const FRONTEND_PORT_RANGE = { min: 1 + 300, max: 32_767 + 294 } as const;
+
 export function serverPorts(frontendPort: number): Record<ServerPortVariable, number> {
   return Object.fromEntries(
     Object.entries(SERVER_PORT_OFFSETS).map(([name, { offset }]) => [name, frontendPort + offset]),
@@ -44,22 +58,20 @@ export interface ServerSettings {
   postgresPort: number;
   postgresPassword: string;
   logFile: string;
-  /** Where the server's Prometheus metrics listen (host:port); unset = none. */
-  metricsEndpoint?: string;
 }
 
 /** The variables deploy/temporal/config/cluster.yaml reads (the names of the official image's template). */
-export function serverEnvironment(s: Omit<ServerSettings, 'binary' | 'logFile'>): Record<string, string> {
+export function serverEnvironment(s: Omit<ServerSettings, 'logFile'>): Record<string, string> {
   return {
+    TEMPORAL_SERVER: s.binary,
     POSTGRES_SEEDS: '127.0.0.1',
     DB_PORT: String(s.postgresPort),
     POSTGRES_USER,
     POSTGRES_PWD: s.postgresPassword,
     BIND_ON_IP: s.host,
     TEMPORAL_BROADCAST_ADDRESS: s.host,
-    DYNAMIC_CONFIG_FILE_PATH: join(DEPLOY_DIR, 'dynamicconfig', 'development-sql.yaml'),
+    DYNAMIC_CONFIG_FILE_PATH: join(DEPLOY_DIR, DYNAMIC_CONFIG),
     ...Object.fromEntries(Object.entries(serverPorts(s.frontendPort)).map(([k, v]) => [k, String(v)])),
-    ...(s.metricsEndpoint ? { PROMETHEUS_ENDPOINT: s.metricsEndpoint } : {}),
   };
 }
 
@@ -78,8 +90,9 @@ export function temporalServerProcess(s: ServerSettings): ManagedChild {
   const address = `${s.host}:${s.frontendPort}`;
   return new ManagedChild({
     name: 'temporal server',
-    command: s.binary,
-    args: ['--root', join(DEPLOY_DIR, 'temporal'), '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start'],
+    // start.sh execs the server, so this process is the server itself (a SIGKILL is a server crash).
+    command: 'sh',
+    args: [join(DEPLOY_DIR, DEPLOY_SCRIPTS.server)],
     env: { PATH: process.env.PATH ?? '', ...serverEnvironment(s) },
     cwd: ROOT,
     logFile: s.logFile,
@@ -106,14 +119,20 @@ export async function runDeployScript(script: string, env: Record<string, string
   if (code !== 0) throw new Error(`deploy/${script} failed (exit ${code}; log ${logFile}):\n${tail.trim()}`);
 }
 
+/** What deploy/setup-postgres.sh reads: the SQL tool's own connection variables. */
+export function schemaEnvironment(sqlTool: string, postgresPort: number, password: string): Record<string, string> {
+  return { TEMPORAL_SQL_TOOL: sqlTool, SQL_HOST: '127.0.0.1', SQL_PORT: String(postgresPort), SQL_USER: POSTGRES_USER, SQL_PASSWORD: password };
+}
+
+/** What deploy/init-namespace.sh reads: the Temporal CLI's own variables. */
+export function namespaceEnvironment(cli: string, address: string, namespace: string): Record<string, string> {
+  return { TEMPORAL_CLI: cli, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, HOME: process.env.HOME ?? '' };
+}
+
 export function setupSchemas(sqlTool: string, postgresPort: number, password: string, logFile: string): Promise<void> {
-  return runDeployScript(
-    'setup-postgres.sh',
-    { TEMPORAL_SQL_TOOL: sqlTool, SQL_HOST: '127.0.0.1', SQL_PORT: String(postgresPort), SQL_USER: POSTGRES_USER, SQL_PASSWORD: password },
-    logFile,
-  );
+  return runDeployScript(DEPLOY_SCRIPTS.schema, schemaEnvironment(sqlTool, postgresPort, password), logFile);
 }
 
 export function initNamespace(cli: string, address: string, namespace: string, logFile: string): Promise<void> {
-  return runDeployScript('init-namespace.sh', { TEMPORAL_CLI: cli, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, HOME: process.env.HOME ?? '' }, logFile);
+  return runDeployScript(DEPLOY_SCRIPTS.namespace, namespaceEnvironment(cli, address, namespace), logFile);
 }
