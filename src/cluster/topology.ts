@@ -35,7 +35,7 @@ import { CHECKOUT_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { postgresBinDir, temporalBinaries, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_SERVER_VERSION, type TemporalBinaries } from './binaries';
 import { ManagedChild, type ChildExit } from './child';
 import { Postgres } from './postgres';
-import { initNamespace, ROOT, SERVER_PORT_OFFSETS, serverPorts, setupSchemas, temporalServerProcess } from './temporal-server';
+import { FRONTEND_PORT_RANGE, initNamespace, ROOT, SERVER_PORT_OFFSETS, serverPorts, setupSchemas, temporalServerProcess } from './temporal-server';
 
 export interface ClusterOptions {
   /** Settings as environment variables, read through src/config.ts; default process.env. */
@@ -222,6 +222,11 @@ export class ClusterTopology {
   /** Every listener of the cluster, checked before anything starts; a taken one names the setting to change. */
   private async assertPortsFree(): Promise<void> {
     const [host, port] = splitAddress(this.temporalAddress);
+    if (port < FRONTEND_PORT_RANGE.min || port > FRONTEND_PORT_RANGE.max) {
+      throw new Error(
+        `TEMPORAL_ADDRESS port ${port} does not fit the server's port layout (membership ports at port − 300 … − 294 must lie in 1…32767, Temporal stores them as SMALLINT): choose a port in ${FRONTEND_PORT_RANGE.min}…${FRONTEND_PORT_RANGE.max}`,
+      );
+    }
     for (const [name, p] of Object.entries(serverPorts(port))) {
       const { offset, role } = SERVER_PORT_OFFSETS[name as keyof typeof SERVER_PORT_OFFSETS];
       const setting = offset === 0 ? 'TEMPORAL_ADDRESS' : `TEMPORAL_ADDRESS (the server's ${role} port is its port ${offset > 0 ? '+' : '−'} ${Math.abs(offset)})`;
