@@ -5,7 +5,7 @@
  * initdb runs as the `postgres` system user (setpriv), which then owns the data folder.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -71,6 +71,16 @@ export class Postgres {
 
   private own(path: string): void {
     if (this.user) chownSync(path, this.user.uid, this.user.gid);
+  }
+
+  /** The postmaster's pid while it runs (first line of postmaster.pid). */
+  get pid(): number | undefined {
+    try {
+      const pid = Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   get initialized(): boolean {

@@ -17,6 +17,7 @@
  *   await cluster.restartDatabase();       // pg_ctl restart -m fast underneath the running server
  *   await cluster.stopWorker(i, 'SIGKILL');// worker i (0-based) gone; resolves with how it ended
  *   await cluster.startWorker(i);          // back; resolves when it polls again (restartWorker: both)
+ *   cluster.processes()                    // [{ name, pid }] of every part (PostgreSQL: the postmaster)
  *   await cluster.stop();                  // workers (gracefully) → UI, codec, sandbox → server → PostgreSQL
  *
  * The database persists in CLUSTER_DATA_DIR across runs (delete the folder for a fresh cluster); logs of every
@@ -379,6 +380,15 @@ export class ClusterTopology {
   private killEverythingNow(): void {
     for (const child of [...this.workers, ...this.services, ...(this.server ? [this.server] : [])]) child.killNow();
     if (this.postgresStarted) this.postgres.stopNow();
+  }
+
+  /** Every process of the cluster with its pid (undefined while down), PostgreSQL as its postmaster. */
+  processes(): { name: string; pid: number | undefined }[] {
+    return [
+      { name: 'postgres', pid: this.postgres.pid },
+      ...(this.server ? [{ name: this.server.name, pid: this.server.pid }] : []),
+      ...[...this.workers, ...this.services].map((c) => ({ name: c.name, pid: c.pid })),
+    ];
   }
 
   /** One line per part, for reports. */

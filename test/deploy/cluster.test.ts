@@ -9,23 +9,20 @@
  * WOMEI_CLUSTER_TESTS=1. `.ci/run` sets it whenever ~/.cache already holds the build; with the switch on and the
  * build missing the test fails, it never passes quietly. With the switch off, the one test below says so by name.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { CheckoutClient } from '../../src/client';
 import { temporalBinariesInstalled } from '../../src/cluster/binaries';
-import { FRONTEND_PORT_RANGE, serverPorts } from '../../src/cluster/temporal-server';
 import { ClusterTopology } from '../../src/cluster/topology';
-import { assertPortFree } from '../../src/ports';
 import { SandboxAdmin } from '../../src/sandbox/admin-client';
 import type { Ledger } from '../../src/sandbox/ledger';
 import type { CheckoutRequest } from '../../workflows/input';
 import type { CheckoutResult } from '../../workflows/messages';
 import { CHECKOUT_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { checkoutRequest, FIXTURE, RICH_CODES } from '../helpers/checkout-harness';
+import { scratchClusterEnv } from '../helpers/cluster-env';
 import { checkoutBundlePath } from '../helpers/workflow-bundle';
 
 const { IndexedValueType } = temporal.api.enums.v1;
@@ -39,34 +36,6 @@ if (!enabled) {
   });
 } else {
   describe('npm run cluster topology', clusterSuite);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * A frontend port whose whole server layout (−300 … +10) is free right now. Not from the OS's ephemeral range:
- * Temporal stores membership ports as SMALLINT (FRONTEND_PORT_RANGE).
- */
-async function freeServerPort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * (FRONTEND_PORT_RANGE.max - 20_000));
-    try {
-      for (const p of Object.values(serverPorts(port))) await assertPortFree(p, '127.0.0.1', 'TEMPORAL_ADDRESS');
-      return port;
-    } catch {
-      // taken: another try
-    }
-  }
-  throw new Error('no free port layout for the Temporal server');
 }
 
 /** One seat each, across the fixture's schedules, each with its own voucher: checkouts of one user that do not collide. */
@@ -117,23 +86,13 @@ function clusterSuite(): void {
   const log: string[] = [];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'womei-cluster-'));
-    chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root: it must reach its folder
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...(process.env.WOMEI_CACHE_DIR ? { WOMEI_CACHE_DIR: process.env.WOMEI_CACHE_DIR } : {}),
-      ...(process.env.TEMPORAL_CLI_PATH ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : {}),
-      CLUSTER_DATA_DIR: dataDir,
-      CLUSTER_POSTGRES_PORT: String(await freePort()),
-      TEMPORAL_ADDRESS: `127.0.0.1:${await freeServerPort()}`,
-      TEMPORAL_UI_PORT: String(await freePort()),
-      SANDBOX_PORT: String(await freePort()),
-      CODEC_SERVER_PORT: String(await freePort()),
-      // Twelve validations for six one-voucher checkouts and more: the daily quota of 5 is not under test here.
+    const scratch = await scratchClusterEnv({
+      // Eighteen validations for nine one-voucher checkouts: the daily quota of 5 is not under test here.
       SANDBOX_VOUCHER_QUOTA: '1000',
       WORKER_WOMEI_REQUESTS_PER_SECOND: '200',
-    };
+    });
+    dataDir = scratch.dataDir;
+    const env = scratch.env;
     cluster = new ClusterTopology({ env, workers: 2, workflowBundlePath: await checkoutBundlePath(), log: (line) => log.push(line) });
     try {
       await cluster.start();
