@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { CheckoutClient, describeError } from '../client';
 import { runDemo } from '../demo-checkout';
+import { FIXTURE } from '../sandbox/fixture';
 import { resolveTemporalCli } from '../temporal-cli';
 import { ClusterTopology } from './topology';
 
@@ -49,7 +50,10 @@ async function main(argv: string[]): Promise<void> {
       await runDemo(client, cluster.config, say);
     }
     say('');
-    say(`Everything stays up: ${cluster.uiUrl ? `open ${cluster.uiUrl} · ` : ''}decode payloads with the CLI:`);
+    say(`Everything stays up${cluster.uiUrl ? `: open ${cluster.uiUrl}` : ''}. More checkouts with the CLI (the key stays in ${cluster.dataDir}/codec.json):`);
+    say(`  export CODEC_KEYS="$(node -p "require('${cluster.dataDir}/codec.json').keys")" TEMPORAL_ADDRESS=${cluster.temporalAddress} WOMEI_TOKEN=<the sandbox user's token: FIXTURE.tokens.rich in src/sandbox/fixture.ts>`);
+    say(`  npx womei-checkout start --request-id r1 --cinema ${FIXTURE.cinemas.beijing} --schedule ${FIXTURE.schedules.beijing} --seat '${FIXTURE.seats.beijing[2]}' --voucher ${FIXTURE.vouchers.rich.unused[2]} --wait`);
+    say(`Decode payloads with the Temporal CLI:`);
     say(`  ${resolveTemporalCli()} workflow show -w <id> --address ${cluster.temporalAddress} --codec-endpoint ${cluster.codecUrl} --codec-auth 'Bearer ${cluster.codecBearer}'`);
     say(`Workers, server and PostgreSQL log to ${cluster.dataDir}/logs. Press Ctrl-C to stop.`);
     await stopped;

@@ -160,12 +160,15 @@ export class ClusterTopology {
     process.once('exit', this.onExit);
     const { config } = this;
 
-    let t = Date.now();
+    // The workflow bundle, the sandbox and the codec server need nothing from Temporal: they start beside it.
+    const begun = Date.now();
     const bundling = this.options.workflowBundlePath
       ? Promise.resolve(this.options.workflowBundlePath)
       : bundleTo(this.config.worker.workflowBundlePath!, { quiet: true });
-    bundling.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    const sideServices = this.startSideServices();
+    for (const p of [bundling, sideServices]) p.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
 
+    let t = Date.now();
     if (await this.postgres.isRunning()) {
       this.log(`postgres        still running on ${this.postgres.dataDir} from an earlier run: stopping it`);
       await this.postgres.stop();
@@ -191,20 +194,9 @@ export class ClusterTopology {
     this.step('namespace', `${this.namespace}, search attributes ${CHECKOUT_SEARCH_ATTRIBUTES.map((a) => a.name).join(', ')} (deploy/init-namespace.sh)`, t);
     this.checkNotStopping();
 
-    if (this.sandboxUrl) {
-      t = Date.now();
-      await this.startService('womei sandbox', 'src/sandbox/main.ts', READY.sandbox);
-      this.step('womei sandbox', this.sandboxUrl, t);
-    }
-    if (this.codecUrl) {
-      t = Date.now();
-      await this.startService('codec server', 'src/codec/main.ts', READY.codec);
-      this.step('codec server', `${this.codecUrl} (Web UI origin ${config.codec.allowedOrigin ?? 'none'} allowed)`, t);
-    }
-
-    t = Date.now();
+    await sideServices;
     await bundling;
-    this.step('workflows', `bundled into ${config.worker.workflowBundlePath}`, t);
+    this.step('workflows', `bundled into ${config.worker.workflowBundlePath}`, begun);
     this.checkNotStopping();
 
     t = Date.now();
@@ -319,7 +311,21 @@ export class ClusterTopology {
 
   // ---- Sandbox, codec server, Web UI
 
-  private async startService(name: string, entry: string, readyLine: string): Promise<void> {
+  private async startSideServices(): Promise<void> {
+    const { config } = this;
+    await Promise.all([
+      this.sandboxUrl &&
+        this.startService('womei sandbox', 'src/sandbox/main.ts', READY.sandbox).then((t) => this.step('womei sandbox', this.sandboxUrl!, t)),
+      this.codecUrl &&
+        this.startService('codec server', 'src/codec/main.ts', READY.codec).then((t) =>
+          this.step('codec server', `${this.codecUrl} (Web UI origin ${config.codec.allowedOrigin ?? 'none'} allowed)`, t),
+        ),
+    ]);
+  }
+
+  /** Resolves with the time it began, once ready. */
+  private async startService(name: string, entry: string, readyLine: string): Promise<number> {
+    const began = Date.now();
     const child = new ManagedChild({
       name,
       command: process.execPath,
@@ -331,6 +337,7 @@ export class ClusterTopology {
     });
     this.services.push(child);
     await child.start();
+    return began;
   }
 
   private async startUi(): Promise<void> {
