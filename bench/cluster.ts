@@ -116,6 +116,16 @@ function cpuTicks(pid: number, children = false): number {
   }
 }
 
+/** Resident memory in MiB (VmRSS). */
+function rssMiB(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 function childrenOf(pid: number): number[] {
   const kids: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -196,6 +206,9 @@ async function main(): Promise<void> {
     );
     const wallMs = performance.now() - t;
     const after = cpuSample(cluster);
+    const memory = cluster.processes().flatMap(({ name, pid }) =>
+      pid === undefined ? [] : [[name, name === 'postgres' ? [pid, ...childrenOf(pid)].reduce((n, p) => n + rssMiB(p), 0) : rssMiB(pid)] as const],
+    );
 
     out(`burst            ${burst.length} checkouts, ${s.concurrency} at a time, in ${ms(wallMs)}: ${(burst.length / (wallMs / 1000)).toFixed(1)} checkouts/s`);
     out(`latency          ${latencyLine(latencies)}`);
@@ -208,6 +221,7 @@ async function main(): Promise<void> {
       out(`  ${name.padEnd(16)} ${(used / (wallMs / 1000)).toFixed(2)} cores · ${((used * 1000) / burst.length).toFixed(0)} CPU ms per checkout`);
     }
     out(`  ${'all'.padEnd(16)} ${(total / (wallMs / 1000)).toFixed(2)} cores of ${cpus().length}`);
+    out(`memory (RSS) after the burst: ${memory.map(([name, mib]) => `${name} ${mib.toFixed(0)} MiB`).join(' · ')} (PostgreSQL: postmaster + backends, shared memory counted per process)`);
     out(`machine          ${cpus().length} CPUs, node ${process.version}; 1-min load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after (other work on the machine skews the figures)`);
   } finally {
     await connection?.close();

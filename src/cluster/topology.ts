@@ -106,13 +106,15 @@ export class ClusterTopology {
     this.codecUrl = options.codecServer === false ? undefined : `http://localhost:${base.codec.serverPort}`;
     this.uiUrl = options.ui === false ? undefined : `http://localhost:${base.temporal.uiPort}`;
 
-    // Only our own settings reach the processes (no TEMPORAL_API_KEY or profile of the caller's shell).
+    // Only our own settings reach the processes: no TEMPORAL_API_KEY of the caller's shell, and no temporal.toml
+    // profile (TEMPORAL_CONFIG_FILE names one in the data folder that does not exist unless someone puts it there).
     const own = Object.fromEntries(
       Object.keys(CONFIG_VARIABLES).flatMap((k) => (env[k] === undefined ? [] : [[k, env[k] as string]])),
     );
     this.childEnv = {
       PATH: env.PATH ?? process.env.PATH ?? '',
       HOME: env.HOME ?? process.env.HOME ?? '',
+      TEMPORAL_CONFIG_FILE: join(this.dataDir, 'temporal.toml'),
       ...own,
       TEMPORAL_ADDRESS: this.temporalAddress,
       CODEC_KEYS: secrets.keys,
