@@ -13,15 +13,18 @@
  *   cluster.temporalAddress / namespace / sandboxUrl / uiUrl
  *   await cluster.killServer();            // SIGKILL the Temporal server: a crash, not a shutdown
  *   await cluster.startServer();           // again on the same database and ports; resolves when it serves
- *   await cluster.restartServer();         // both
+ *   await cluster.restartServer();         // both (the kill only if it runs)
  *   await cluster.restartDatabase();       // pg_ctl restart -m fast underneath the running server
  *   await cluster.stopWorker(i, 'SIGKILL');// worker i (0-based) gone; resolves with how it ended
- *   await cluster.startWorker(i);          // back; resolves when it polls again (restartWorker: both)
+ *   await cluster.startWorker(i);          // back; resolves when it polls again (restartWorker: both, the stop
+ *                                          // only if it runs)
  *   cluster.processes()                    // [{ name, pid }] of every part (PostgreSQL: the postmaster)
  *   await cluster.stop();                  // workers (gracefully) → UI, codec, sandbox → server → PostgreSQL
  *
  * The database persists in CLUSTER_DATA_DIR across runs (delete the folder for a fresh cluster); logs of every
- * process are appended under `<data dir>/logs/`.
+ * process are appended under `<data dir>/logs/`. A caller that brings its own Womei and keys (the chaos run)
+ * passes `womeiBaseUrl` (no sandbox is started), `env` with CLUSTER_DATA_DIR / TEMPORAL_TASK_QUEUE / CODEC_KEYS /
+ * free ports (test/helpers/cluster-env.ts picks them), `workflowBundlePath`, `workerEnv`, and `ui: false`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -253,6 +256,7 @@ export class ClusterTopology {
     return this.server.stop('SIGKILL');
   }
 
+  /** SIGKILL the server if it runs (after killServer() it does not), then start it again. */
   async restartServer(): Promise<void> {
     await this.killServer();
     await this.startServer();
@@ -267,8 +271,7 @@ export class ClusterTopology {
   // ---- Workers
 
   private workerProcess(index: number): ManagedChild {
-    const level = this.config.worker.logLevel;
-    const metricsPort = this.config.worker.metricsPort;
+    const { logLevel: level, metricsPort } = loadConfig({}, { ...this.childEnv, ...this.options.workerEnv }).worker;
     return new ManagedChild({
       name: `worker ${index + 1}`,
       command: process.execPath,
@@ -306,6 +309,7 @@ export class ClusterTopology {
     return this.worker(index).start();
   }
 
+  /** Stops worker `index` if it runs (after stopWorker() it does not), then starts it again. */
   async restartWorker(index: number, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     await this.stopWorker(index, signal);
     await this.startWorker(index);
