@@ -3,28 +3,15 @@
  * (built into the cache by scripts/install-temporal-server.sh; keep the versions in step with it), the Temporal
  * CLI (src/temporal-cli.ts) and PostgreSQL's initdb/pg_ctl.
  */
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { cacheRoot, isExecutable } from '../temporal-cli';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 export const TEMPORAL_UI_SERVER_VERSION = 'v2.42.1';
 
 export class MissingBinaryError extends Error {
   override readonly name = 'MissingBinaryError';
-}
-
-function cacheRoot(env: NodeJS.ProcessEnv): string {
-  return env.WOMEI_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'womei-checkout');
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export interface TemporalBinaries {
