@@ -7,15 +7,14 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { CheckoutClient } from '../../src/client';
 import { EXIT, runCli, type CliIo } from '../../src/cli';
-import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { checkoutRequest, FIXTURE, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+import { checkoutRequest, FIXTURE } from '../helpers/checkout-harness';
+import { useHarness } from '../helpers/use-harness';
 
-let h: CheckoutHarness;
 let shared: CheckoutClient;
 let cliEnv: NodeJS.ProcessEnv;
 
+const h = useHarness({ name: 'cli', beforeClose: async () => shared?.close() });
 beforeAll(async () => {
-  h = await startHarness({ name: 'cli' });
   shared = await CheckoutClient.connect({ config: h.config, connection: h.env.connection, namespace: 'default' });
   cliEnv = {
     PATH: process.env.PATH,
@@ -25,13 +24,6 @@ beforeAll(async () => {
     TEMPORAL_TASK_QUEUE: h.taskQueue,
     WOMEI_TOKEN: FIXTURE.tokens.rich,
   };
-}, DEV_SERVER_START_TIMEOUT_MS);
-beforeEach(async () => {
-  await h.sandbox.admin.reset();
-});
-afterAll(async () => {
-  await shared?.close();
-  await h?.close();
 });
 
 interface Run {

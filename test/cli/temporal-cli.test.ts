@@ -5,19 +5,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { resolveTemporalCli } from '../../src/temporal-cli';
-import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { checkoutRequest, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+import { checkoutRequest } from '../helpers/checkout-harness';
+import { useHarness } from '../helpers/use-harness';
 import type { CheckoutStatus } from '../../workflows/messages';
 
 const run = promisify(execFile);
-let h: CheckoutHarness;
-
-beforeAll(async () => {
-  h = await startHarness({ name: 'temporal-cli' });
-}, DEV_SERVER_START_TIMEOUT_MS);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness({ name: 'temporal-cli', resetEachTest: false });
 
 async function temporal(...args: string[]): Promise<string> {
   const { stdout } = await run(resolveTemporalCli(), [...args, '--address', h.env.address, '--namespace', 'default', '--output', 'json'], {

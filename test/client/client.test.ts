@@ -4,23 +4,14 @@
  */
 import { CheckoutClient, IdempotencyConflict, InvalidArgument, visibilityQuery } from '../../src/client';
 import { InvalidInput } from '../../workflows/input';
-import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { assertReleased, checkoutRequest, FIXTURE, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+import { assertReleased, checkoutRequest, FIXTURE } from '../helpers/checkout-harness';
+import { useHarness } from '../helpers/use-harness';
 
-let h: CheckoutHarness;
 let client: CheckoutClient;
-
-beforeAll(async () => {
-  h = await startHarness({ name: 'client' });
-  client = await CheckoutClient.connect({ config: h.config, connection: h.env.connection, namespace: 'default' });
-}, DEV_SERVER_START_TIMEOUT_MS);
 // Each test orders the same seats; a finished checkout keeps them held, so every test starts from the fixture.
-beforeEach(async () => {
-  await h.sandbox.admin.reset();
-});
-afterAll(async () => {
-  await client?.close();
-  await h?.close();
+const h = useHarness({ name: 'client', beforeClose: async () => client?.close() });
+beforeAll(async () => {
+  client = await CheckoutClient.connect({ config: h.config, connection: h.env.connection, namespace: 'default' });
 });
 
 const ordersOf = async (requestOrderIds: string[]) =>

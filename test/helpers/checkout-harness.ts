@@ -73,6 +73,8 @@ export interface CheckoutHarness {
   sandbox: RunningSandbox;
   client: Client;
   config: AppConfig;
+  /** The environment `config` was loaded from: a worker process spawned with it runs as the harness's worker. */
+  variables: Record<string, string>;
   taskQueue: string;
   /** The prebuilt workflow bundle (for a worker process started with WORKER_WORKFLOW_BUNDLE). */
   bundlePath: string;
@@ -114,6 +116,22 @@ export function checkoutRequest(overrides: Partial<CheckoutRequest> = {}): Check
   };
 }
 
+/**
+ * The settings a test's worker and clients run with, as `loadConfig` reads them from the environment: the
+ * sandbox at `sandboxUrl`, a short Womei timeout (a `hang` fault costs 3 s), and no ceiling that slows tests.
+ */
+export function harnessVariables(o: { sandboxUrl: string; taskQueue: string; cancelRoute?: boolean; womeiTimeoutMs?: number }): Record<string, string> {
+  return {
+    WOMEI_BASE_URL: o.sandboxUrl,
+    WOMEI_CANCEL_PATH: o.cancelRoute === false ? '' : 'order/cancel/',
+    WOMEI_TIMEOUT_MS: String(o.womeiTimeoutMs ?? 3_000),
+    TEMPORAL_TASK_QUEUE: o.taskQueue,
+    WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
+    WORKER_SHUTDOWN_GRACE_MS: '1000',
+    LOG_LEVEL: 'WARN',
+  };
+}
+
 export async function startHarness(options: HarnessOptions): Promise<CheckoutHarness> {
   installQuietRuntime();
   const [env, sandbox, bundlePath] = await Promise.all([
@@ -122,19 +140,11 @@ export async function startHarness(options: HarnessOptions): Promise<CheckoutHar
     checkoutBundlePath(),
   ]);
   const taskQueue = `${options.name}-${randomUUID().slice(0, 8)}`;
-  const config = loadConfig(
-    {
-      WOMEI_BASE_URL: sandbox.url,
-      WOMEI_CANCEL_PATH: options.cancelRoute === false ? '' : 'order/cancel/',
-      WOMEI_TIMEOUT_MS: String(options.womeiTimeoutMs ?? 3_000),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
-      WORKER_SHUTDOWN_GRACE_MS: '1000',
-      LOG_LEVEL: 'WARN',
-      ...(options.codecKeys !== undefined ? { CODEC_KEYS: options.codecKeys } : {}),
-    },
-    {},
-  );
+  const variables = {
+    ...harnessVariables({ sandboxUrl: sandbox.url, taskQueue, cancelRoute: options.cancelRoute, womeiTimeoutMs: options.womeiTimeoutMs }),
+    ...(options.codecKeys !== undefined ? { CODEC_KEYS: options.codecKeys } : {}),
+  };
+  const config = loadConfig(variables, {});
   // The data converter goes to both sides: the worker gets it from createCheckoutWorker's default
   // (createDataConverter(config)), the client here. Without CODEC_KEYS it is the SDK default.
   const dataConverter = createDataConverter(config);
@@ -146,6 +156,7 @@ export async function startHarness(options: HarnessOptions): Promise<CheckoutHar
     sandbox,
     client,
     config,
+    variables,
     taskQueue,
     bundlePath,
     async startWorker() {

@@ -1,13 +1,8 @@
 import { startSandbox } from '../../src/sandbox/server';
 import { tokenFingerprint } from '../../src/sandbox/store';
-import { BJ_SCHEDULE, FEW, FIXTURE, RICH, change, cinemaPath, createOrder, get, post, startTestSandbox, type RunningSandbox } from './helpers';
+import { BJ_SCHEDULE, FEW, FIXTURE, RICH, change, cinemaPath, createOrder, get, post, startTestSandbox, useTestSandbox } from './helpers';
 
-let sb: RunningSandbox;
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.admin.reset());
+const sb = useTestSandbox();
 
 const [SEAT_A = '', SEAT_B = ''] = FIXTURE.seats.beijing;
 const [C1 = '', C2 = ''] = FIXTURE.vouchers.rich.unused;

@@ -1,11 +1,6 @@
-import { BJ, BJ_SCHEDULE, FIXTURE, call, cinemaPath, createOrder, get, post, startTestSandbox, type RunningSandbox } from './helpers';
+import { BJ, BJ_SCHEDULE, FIXTURE, call, cinemaPath, createOrder, get, post, useTestSandbox } from './helpers';
 
-let sb: RunningSandbox;
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.admin.reset());
+const sb = useTestSandbox();
 
 describe('catalogue endpoints', () => {
   it('info/ words the voucher rules as the real cinema does, with the configured daily quota', async () => {

@@ -1,11 +1,6 @@
-import { BJ_SCHEDULE, FIXTURE, call, change, cinemaPath, createOrder, get, post, startTestSandbox, type RunningSandbox } from './helpers';
+import { BJ_SCHEDULE, FIXTURE, call, change, cinemaPath, createOrder, get, post, startTestSandbox, useTestSandbox } from './helpers';
 
-let sb: RunningSandbox;
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.admin.reset());
+const sb = useTestSandbox();
 
 const [SEAT_A = ''] = FIXTURE.seats.beijing;
 const [C1 = ''] = FIXTURE.vouchers.rich.unused;

@@ -1,5 +1,6 @@
 /** Plain-fetch helpers for sandbox tests (deliberately independent of src/womei/client.ts). */
 import { FIXTURE, startSandbox, type RunningSandbox, type StartSandboxOptions } from '../../src/sandbox/server';
+import { perFile } from '../helpers/per-file';
 
 export { FIXTURE };
 export type { RunningSandbox };
@@ -19,6 +20,11 @@ export interface WomeiAnswer {
 export function startTestSandbox(options: StartSandboxOptions = {}): Promise<RunningSandbox> {
   // Port 0 always: several test files and engineers run sandboxes at the same time.
   return startSandbox({ sweepIntervalMs: 200, ...options, port: 0 });
+}
+
+/** The test file's sandbox: started before its tests, closed after them, back to its fixture before each. */
+export function useTestSandbox(): RunningSandbox {
+  return perFile('sandbox', { start: () => startTestSandbox(), close: (sb) => sb.close(), reset: (sb) => sb.admin.reset() });
 }
 
 export function cinemaPath(rel: string, cinemaId = BJ): string {

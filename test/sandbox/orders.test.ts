@@ -1,12 +1,7 @@
 import { beijingMinuteKey } from '../../src/womei/order-id';
-import { BJ, BJ_SCHEDULE, FEW, FIXTURE, RICH, call, change, cinemaPath, createOrder, get, orderInfo, post, startTestSandbox, type RunningSandbox } from './helpers';
+import { BJ, BJ_SCHEDULE, FEW, FIXTURE, RICH, call, change, cinemaPath, createOrder, get, orderInfo, post, useTestSandbox } from './helpers';
 
-let sb: RunningSandbox;
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.admin.reset());
+const sb = useTestSandbox();
 
 const [SEAT_A = '', SEAT_B = ''] = FIXTURE.seats.beijing;
 const seatInRow2 = (col: number) => `10013:2:${col}:11112211#02#${String(col).padStart(2, '0')}`;

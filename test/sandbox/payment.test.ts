@@ -1,11 +1,6 @@
-import { FEW, FIXTURE, RICH, change, createOrder, get, orderInfo, post, startTestSandbox, type RunningSandbox } from './helpers';
+import { FEW, FIXTURE, RICH, change, createOrder, get, orderInfo, post, useTestSandbox } from './helpers';
 
-let sb: RunningSandbox;
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.admin.reset());
+const sb = useTestSandbox();
 
 const [C1 = ''] = FIXTURE.vouchers.rich.unused;
 const [SEAT_A = '', SEAT_B = ''] = FIXTURE.seats.beijing;

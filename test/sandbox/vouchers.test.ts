@@ -1,11 +1,6 @@
-import { BJ_SCHEDULE, FEW, FIXTURE, RICH, call, change, cinemaPath, createOrder, get, orderInfo, post, startTestSandbox, type RunningSandbox } from './helpers';
+import { BJ_SCHEDULE, FEW, FIXTURE, RICH, call, change, cinemaPath, createOrder, get, orderInfo, post, useTestSandbox } from './helpers';
 
-let sb: RunningSandbox;
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.admin.reset());
+const sb = useTestSandbox();
 
 const V = FIXTURE.vouchers;
 const [C1 = '', C2 = '', C3 = ''] = V.rich.unused;

@@ -1,14 +1,9 @@
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { phpJsonEncode } from '../../src/sandbox/wire';
-import { FEW, FIXTURE, RICH, call, cinemaPath, get, startTestSandbox, type RunningSandbox } from './helpers';
+import { FEW, FIXTURE, RICH, call, cinemaPath, get, useTestSandbox } from './helpers';
 
-let sb: RunningSandbox;
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.admin.reset());
+const sb = useTestSandbox();
 
 function raw(path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {

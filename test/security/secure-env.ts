@@ -27,7 +27,7 @@ import { startCheckoutWorker, type RunningCheckoutWorker } from '../../src/worke
 import type { CheckoutRequest } from '../../workflows/input';
 import { startDevServer } from '../helpers/temporal-env';
 import { checkoutBundlePath } from '../helpers/workflow-bundle';
-import { checkoutRequest } from '../helpers/checkout-harness';
+import { checkoutRequest, harnessVariables } from '../helpers/checkout-harness';
 
 export { FIXTURE };
 
@@ -91,17 +91,7 @@ export async function startSecureEnv(options: { name: string; sandbox?: StartSan
   ]);
   const taskQueue = `${options.name}-${randomUUID().slice(0, 8)}`;
   const config = loadConfig(
-    {
-      WOMEI_BASE_URL: sandbox.url,
-      WOMEI_CANCEL_PATH: 'order/cancel/',
-      WOMEI_TIMEOUT_MS: '3000',
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
-      WORKER_SHUTDOWN_GRACE_MS: '1000',
-      LOG_LEVEL: 'WARN',
-    },
+    { ...harnessVariables({ sandboxUrl: sandbox.url, taskQueue }), TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' },
     {},
   );
   let worker: RunningCheckoutWorker | undefined;

@@ -4,16 +4,10 @@
  * client still reads results, failures and the status query.
  */
 import { randomBytes } from 'node:crypto';
-import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { checkoutRequest, FIXTURE, RICH, RICH_CODES, SEATS, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+import { checkoutRequest, FIXTURE, RICH, RICH_CODES, SEATS } from '../helpers/checkout-harness';
+import { useHarness } from '../helpers/use-harness';
 
-let h: CheckoutHarness;
-beforeAll(async () => {
-  h = await startHarness({ name: 'codec', codecKeys: `k1:${randomBytes(32).toString('base64')}` });
-}, DEV_SERVER_START_TIMEOUT_MS);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness({ name: 'codec', codecKeys: `k1:${randomBytes(32).toString('base64')}`, resetEachTest: false });
 
 test('completed and compensated checkouts work encrypted; history holds no token, codes or messages in clear', async () => {
   const ok = await h.run(checkoutRequest());

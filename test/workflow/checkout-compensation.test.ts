@@ -3,16 +3,8 @@
  * result), with the sandbox's cancel route configured: vouchers unbound, order cancelled, seats free.
  */
 import { randomUUID } from 'node:crypto';
-import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import {
-  assertReleased,
-  checkoutRequest,
-  FIXTURE,
-  RICH_CODES,
-  SEATS,
-  startHarness,
-  type CheckoutHarness,
-} from '../helpers/checkout-harness';
+import { assertReleased, checkoutRequest, FIXTURE, RICH_CODES, SEATS } from '../helpers/checkout-harness';
+import { useHarness } from '../helpers/use-harness';
 import type { WomeiApi } from '../../src/womei/types';
 
 /** Tampers with the first bind answer of a checkout: use_num off by one (a well-formed answer that proves nothing). */
@@ -28,16 +20,9 @@ const wrapWomei = (real: WomeiApi): WomeiApi => ({
   },
 });
 
-let h: CheckoutHarness;
-beforeAll(async () => {
-  h = await startHarness({ name: 'compensation', wrapWomei });
-}, DEV_SERVER_START_TIMEOUT_MS);
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
+const h = useHarness({ name: 'compensation', wrapWomei });
+beforeEach(() => {
   tamperNextBind = false;
-  await h.sandbox.admin.reset();
 });
 
 async function ordersOf(orderIds: string[]) {

@@ -6,19 +6,10 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { CHECKOUT_ORDER_ID, CHECKOUT_PHASE, CHECKOUT_REQUEST_ID } from '../../workflows/search-attributes';
 import { checkoutWorkflowId, replaceVouchersUpdate, waitForOrderUpdate } from '../../workflows/messages';
 import type { checkout } from '../../workflows/checkout';
-import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { checkoutRequest, FIXTURE, RICH, RICH_CODES, SEATS, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+import { checkoutRequest, FIXTURE, RICH, RICH_CODES, SEATS } from '../helpers/checkout-harness';
+import { useHarness } from '../helpers/use-harness';
 
-let h: CheckoutHarness;
-beforeAll(async () => {
-  h = await startHarness({ name: 'happy', sandbox: { paymentSeconds: 0.3 } });
-}, DEV_SERVER_START_TIMEOUT_MS);
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
-  await h.sandbox.admin.reset();
-});
+const h = useHarness({ name: 'happy', sandbox: { paymentSeconds: 0.3 } });
 
 test('2 vouchers on 2 seats: bound, verified, ready to pay 0 yuan', async () => {
   const input = checkoutRequest();

@@ -3,19 +3,10 @@
  * checkout unbinds its vouchers, abandons the order to its hold expiry and, within the deadline, confirms on
  * order/info that the hold lapsed.
  */
-import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { assertReleased, checkoutRequest, FIXTURE, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+import { assertReleased, checkoutRequest, FIXTURE } from '../helpers/checkout-harness';
+import { useHarness } from '../helpers/use-harness';
 
-let h: CheckoutHarness;
-beforeAll(async () => {
-  h = await startHarness({ name: 'no-cancel', cancelRoute: false, sandbox: { cancelRoute: false } });
-}, DEV_SERVER_START_TIMEOUT_MS);
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
-  await h.sandbox.admin.reset();
-});
+const h = useHarness({ name: 'no-cancel', cancelRoute: false, sandbox: { cancelRoute: false } });
 
 test('voucher unusable without a cancel route → order abandoned, then confirmed lapsed', async () => {
   const handle = await h.start(checkoutRequest({ vouchers: { codes: [FIXTURE.vouchers.rich.used] } }));

@@ -2,19 +2,10 @@
  * Transient Womei failures: the gateway's 429, a bind outage that ends, a create whose answer is lost, and a
  * seat hold lapsing during a long bind outage (new order round; the old one released).
  */
-import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { assertReleased, checkoutRequest, FIXTURE, RICH_CODES, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+import { assertReleased, checkoutRequest, FIXTURE, RICH_CODES } from '../helpers/checkout-harness';
+import { useHarness } from '../helpers/use-harness';
 
-let h: CheckoutHarness;
-beforeAll(async () => {
-  h = await startHarness({ name: 'retry' });
-}, DEV_SERVER_START_TIMEOUT_MS);
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
-  await h.sandbox.admin.reset();
-});
+const h = useHarness({ name: 'retry' });
 
 const BIND = { endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' } } as const;
 

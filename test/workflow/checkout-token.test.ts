@@ -6,19 +6,10 @@
 import { CHECKOUT_PHASE } from '../../workflows/search-attributes';
 import { refreshTokenUpdate } from '../../workflows/messages';
 import { formatStatus } from '../../src/cli-format';
-import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { assertReleased, checkoutRequest, FIXTURE, RICH_CODES, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+import { assertReleased, checkoutRequest, FIXTURE, RICH_CODES } from '../helpers/checkout-harness';
+import { useHarness } from '../helpers/use-harness';
 
-let h: CheckoutHarness;
-beforeAll(async () => {
-  h = await startHarness({ name: 'token' });
-}, DEV_SERVER_START_TIMEOUT_MS);
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
-  await h.sandbox.admin.reset();
-});
+const h = useHarness({ name: 'token' });
 
 /** A session of the rich user that this test alone uses (and expires). */
 const freshToken = () => h.sandbox.admin.addToken(FIXTURE.userIds.rich);

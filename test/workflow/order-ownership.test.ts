@@ -6,13 +6,12 @@
 import type { CheckoutRequest } from '../../workflows/input';
 import { temporalOrderClaims } from '../../activities/order-claims';
 import type { WomeiApi } from '../../src/womei/types';
-import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { checkoutRequest, FIXTURE, RICH_CODES, SEATS, startHarness, type CheckoutHarness, type Settled } from '../helpers/checkout-harness';
+import { checkoutRequest, FIXTURE, RICH_CODES, SEATS, type Settled } from '../helpers/checkout-harness';
+import { useHarness } from '../helpers/use-harness';
 import { claimOwner, hall8Seat, ownershipViolations, type JudgedCheckout } from '../helpers/ownership';
 
 /** When set, the next order Womei creates is claimed for this checkout id before the creator can claim it. */
 let claimNextOrderFor: string | undefined;
-let h: CheckoutHarness;
 
 const wrapWomei = (real: WomeiApi): WomeiApi => ({
   ...real,
@@ -29,16 +28,10 @@ const wrapWomei = (real: WomeiApi): WomeiApi => ({
   },
 });
 
-beforeAll(async () => {
-  // Many checkouts of one user: the quota and Kong's limit are per user and per token, raised here.
-  h = await startHarness({ name: 'ownership', wrapWomei, sandbox: { voucherQuota: 1000, rateLimitPerMinute: 100_000 } });
-}, DEV_SERVER_START_TIMEOUT_MS);
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
+// Many checkouts of one user: the quota and Kong's limit are per user and per token, raised here.
+const h = useHarness({ name: 'ownership', wrapWomei, sandbox: { voucherQuota: 1000, rateLimitPerMinute: 100_000 } });
+beforeEach(() => {
   claimNextOrderFor = undefined;
-  await h.sandbox.admin.reset();
 });
 
 const LOST_CREATE = { endpoint: 'order/ticket/', kind: 'lostResponse', count: 1 } as const;

@@ -19,7 +19,7 @@ import { startCheckoutWorker, type RunningCheckoutWorker } from '../../src/worke
 import type { checkout } from '../../workflows/checkout';
 import type { CheckoutResult } from '../../workflows/messages';
 import { checkoutWorkflowId } from '../../workflows/messages';
-import { checkoutRequest, FIXTURE, installQuietRuntime, type Settled } from '../helpers/checkout-harness';
+import { checkoutRequest, FIXTURE, harnessVariables, installQuietRuntime, type Settled } from '../helpers/checkout-harness';
 import { hall8Seat, ownershipViolations } from '../helpers/ownership';
 import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
 import { checkoutBundlePath } from '../helpers/workflow-bundle';
@@ -60,19 +60,7 @@ beforeAll(async () => {
   ]);
   server = started;
   sandbox = sb;
-  const config = loadConfig(
-    {
-      WOMEI_BASE_URL: sandbox.url,
-      WOMEI_CANCEL_PATH: 'order/cancel/',
-      WOMEI_TIMEOUT_MS: '3000',
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
-      WORKER_SHUTDOWN_GRACE_MS: '1000',
-      LOG_LEVEL: 'WARN',
-    },
-    {},
-  );
+  const config = loadConfig({ ...harnessVariables({ sandboxUrl: sandbox.url, taskQueue }), TEMPORAL_ADDRESS: address }, {});
   nativeConnection = await NativeConnection.connect({ address });
   worker = await startCheckoutWorker({ connection: nativeConnection, config, workflowBundle: { codePath: bundlePath } });
   connection = await Connection.connect({ address });

@@ -5,19 +5,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { checkoutRequest, FIXTURE, RICH_CODES, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
+import { checkoutRequest, FIXTURE, RICH_CODES } from '../helpers/checkout-harness';
+import { useHarness } from '../helpers/use-harness';
 
 const ROOT = resolve(__dirname, '..', '..');
-let h: CheckoutHarness;
 let child: ChildProcess | undefined;
-
-beforeAll(async () => {
-  h = await startHarness({ name: 'restart', startWorker: false });
-}, DEV_SERVER_START_TIMEOUT_MS);
-afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
-  await h?.close();
+const h = useHarness({
+  name: 'restart',
+  startWorker: false,
+  resetEachTest: false,
+  beforeClose: async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  },
 });
 
 function spawnWorker(): { proc: ChildProcess; started: Promise<void>; output: () => string } {
@@ -27,13 +26,9 @@ function spawnWorker(): { proc: ChildProcess; started: Promise<void>; output: ()
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      ...h.variables,
       TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      WOMEI_BASE_URL: h.sandbox.url,
-      WOMEI_CANCEL_PATH: 'order/cancel/',
-      WOMEI_TIMEOUT_MS: '3000',
       WORKER_WORKFLOW_BUNDLE: h.bundlePath,
-      WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
       LOG_LEVEL: 'INFO',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
