@@ -1,19 +1,8 @@
 /**
- * The checkout's activities: one small function per Womei call the checkout makes. Built by a factory so the
- * Womei client and the order-claim registry are injected: the worker passes the real HTTP client and claims on
- * Temporal, unit tests pass hand-written fakes. Each activity maps failures through `toActivityFailure`
- * (activities/failures.ts), logs through the activity context logger (which carries workflow and activity ids)
- * and never logs the token.
- *
- * OWNERSHIP. A checkout acts only on orders it owns, and it owns an order only by holding its claim
- * (order-claims.ts): the creator claims the order inside `createOrder`, before answering; a checkout whose
- * create answer was lost claims the order `findLostOrder` proves to be the lost attempt's. An order claimed by
- * another checkout is never adopted, bound, unbound or released; it is reported and left alone.
- *
- * None of these abort an in-flight request when the activity is cancelled: the client takes no abort signal,
- * and a cancelled `bind` whose request still lands would race the compensating `unbind`. The workflow waits
- * for each call to finish (WAIT_CANCELLATION_COMPLETED) and bounds it with startToCloseTimeout instead.
- * Only `findLostOrder`, which pages, heartbeats and stops between pages when cancelled.
+ * The checkout's activities, one small function per Womei call, built by `createActivities({ womei, claims })`
+ * (the worker injects the HTTP client and the claims on Temporal, unit tests fakes). An order is a checkout's
+ * only when it holds the order's claim (order-claims.ts): `createOrder` claims before answering, `findLostOrder`
+ * claims the order it proves; an order claimed by another checkout is reported and never touched.
  */
 import { Context, log } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
@@ -115,7 +104,12 @@ export function createActivities(deps: CheckoutActivityDeps) {
   const skewMs = deps.lostOrderSkewMs ?? 120_000;
   const maxPages = deps.lostOrderMaxPages ?? 5;
 
-  /** Runs one Womei call: logs (never the token), maps failures. */
+  /**
+   * Runs one Womei call: logs through the activity context logger (never the token), maps failures through
+   * `toActivityFailure`. A cancelled activity does not abort its request (the client takes no abort signal): a
+   * cancelled bind that still lands would race the compensating unbind, so the workflow waits for the call
+   * (WAIT_CANCELLATION_COMPLETED) and startToCloseTimeout bounds it. Only findLostOrder stops between its pages.
+   */
   async function call<T>(name: string, session: WomeiSession, fields: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
     const started = Date.now();
     const ctx = { ...fields, cinemaId: session.cinemaId };

@@ -1,11 +1,8 @@
 /**
  * The checkout's input: ONE zod schema, parsed by the client at its door and again by the workflow at its
- * door (zod is pure and deterministic, so it runs inside the workflow sandbox; `test/workflow` proves it
- * bundles). The raw shape (`CheckoutRequest`) is what callers send and what history stores; the parsed shape
- * (`CheckoutInput`) has every default filled in.
- *
- * Nothing here may echo a value back in an error message: the token is a secret, and voucher codes are
- * bearer values. Messages name the field path and the rule, never the value.
+ * (zod is pure and deterministic). `CheckoutRequest` is what callers send and history stores, `CheckoutInput`
+ * has every default filled in. An error names the field and the rule, never the value: the token is a
+ * secret, voucher codes are bearer values.
  */
 import { z } from 'zod';
 import { redactText } from '../src/redact';

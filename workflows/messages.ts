@@ -1,12 +1,7 @@
 /**
- * The checkout's public surface: message definitions, status and result shapes. The client imports these, the
- * workflow registers handlers for them. Pure: no Node modules (the workflow bundles this file).
- *
- * Nothing here ever carries the user's token: status, result, timeline and errors are built from workflow
- * state that never stores it, and every error text passes through `redactText` first.
- *
- * Shape discipline: these names and shapes are part of running histories. Once shipped, rename nothing;
- * add optional fields only, and gate behaviour changes in the workflow behind `patched()`.
+ * The checkout's public surface: message definitions, status and result shapes, shared by the client and the
+ * workflow (pure: the workflow bundles it). None carries the token. These names and shapes are part of running
+ * histories: once shipped, rename nothing and add optional fields only.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { FailureType } from '../src/failure-types';

@@ -1,13 +1,8 @@
 /**
- * Which checkout owns a Womei order, recorded where every checkout can see it: one tiny workflow per claimed
- * order, id `womei-order-<orderId>`. Temporal lets a workflow id start once (conflict policy FAIL, reuse
- * policy REJECT_DUPLICATE), so starting it IS the claim: atomic across workers and processes, durable across a
- * server crash, readable by anyone (the memo names the owner). activities/order-claims.ts makes and reads
- * claims; the checkout decides with them that an order is its own (activities/index.ts).
- *
- * The workflow itself does nothing and returns at once: the record is its id and memo, kept as long as the
- * namespace retains closed workflows. That outlives any claim question: only a PENDING order is ever claimed
- * or asked about, and a seat hold lasts minutes (ASSUMPTION, 15 in the sandbox), retention at least a day.
+ * Which checkout owns a Womei order: one tiny workflow per claimed order, id `womei-order-<orderId>`, its memo
+ * naming the owner. Temporal starts a workflow id once (conflict policy FAIL, reuse policy REJECT_DUPLICATE),
+ * so starting it IS the claim: atomic across workers, durable across a server crash, readable by anyone.
+ * activities/order-claims.ts makes and reads claims.
  */
 
 export const ORDER_CLAIM_WORKFLOW_TYPE = 'orderClaim';
@@ -27,6 +22,11 @@ export interface OrderClaimRecord {
 /** The memo key of the record (the memo is what a description returns without reading history). */
 export type OrderClaimMemo = { orderClaim: OrderClaimRecord };
 
+/**
+ * Does nothing and returns at once: the record is the id and memo, kept as long as the namespace retains closed
+ * workflows. That outlives any claim question: only a PENDING order is claimed or asked about, and a seat hold
+ * lasts minutes (ASSUMPTION, 15 in the sandbox), retention at least a day.
+ */
 export async function orderClaim(record: OrderClaimRecord): Promise<OrderClaimRecord> {
   return record;
 }
