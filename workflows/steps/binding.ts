@@ -56,31 +56,9 @@ export async function bindAndVerify(run: CheckoutRun, orderId: string, codes: re
 async function attemptBinding(run: CheckoutRun, orderId: string, codes: readonly string[], lookFirst: boolean): Promise<Known> {
   const { status } = run;
   if (lookFirst) {
-    let info: OrderInfo;
-    try {
-      info = await call(run, 'checkBinding', { orderId }, `check whether the last bind of order ${orderId} landed`);
-    } catch (err) {
-      // Still unknown: look again next time rather than bind blindly.
-      return retryAs(run, err, (t) => (t.transient ? 'unknown' : undefined));
-    }
-    requirePending(orderId, info);
-    const use = { total: info.orderTotalPrice, payment: info.orderPaymentPrice, use: info.voucherUse };
-    if (verifyVoucherUse(use, codes).length === 0) {
-      // order/info has no per-ticket prices: keep the ones this round's pricing found.
-      acceptBinding(run, codes, pricesOfInfo(info, status.prices?.ticketPrices ?? []));
-      status.note('VERIFYING', `the bind whose answer was lost had landed: order ${orderId} shows the ${codes.length} voucher(s)`);
-      return { kind: 'bound' };
-    }
-    if ((info.voucherUse?.useCodes.length ?? 0) > 0) {
-      try {
-        await unbindBeforeRetry(run, orderId);
-      } catch (err) {
-        return retryAs(run, err, (t) => (t.transient ? 'failed' : undefined));
-      }
-    }
-    status.setPhase('BINDING');
+    const looked = await lookAtLostBind(run, orderId, codes);
+    if (looked !== undefined) return looked;
   }
-
   const before = mayBeBound(run, orderId);
   run.binds.set(orderId, { mayHaveLanded: true, codes: [...codes] });
   let price: OrderPrice;
@@ -108,6 +86,38 @@ async function attemptBinding(run: CheckoutRun, orderId: string, codes: readonly
   acceptBinding(run, codes, pricesOf(price));
   status.note('VERIFYING', `${codes.length} voucher(s) bound to order ${orderId}; ${price.orderPaymentPrice} yuan left to pay`);
   return { kind: 'bound' };
+}
+
+/**
+ * After a bind whose answer was lost: does the order show it? Bound (taken, not bought twice: a bind spends
+ * validations), or still unknown; undefined when it does not, unbound first if it holds other codes.
+ */
+async function lookAtLostBind(run: CheckoutRun, orderId: string, codes: readonly string[]): Promise<Known | undefined> {
+  const { status } = run;
+  let info: OrderInfo;
+  try {
+    info = await call(run, 'checkBinding', { orderId }, `check whether the last bind of order ${orderId} landed`);
+  } catch (err) {
+    // Still unknown: look again next time rather than bind blindly.
+    return retryAs(run, err, (t) => (t.transient ? 'unknown' : undefined));
+  }
+  requirePending(orderId, info);
+  const use = { total: info.orderTotalPrice, payment: info.orderPaymentPrice, use: info.voucherUse };
+  if (verifyVoucherUse(use, codes).length === 0) {
+    // order/info has no per-ticket prices: keep the ones this round's pricing found.
+    acceptBinding(run, codes, pricesOfInfo(info, status.prices?.ticketPrices ?? []));
+    status.note('VERIFYING', `the bind whose answer was lost had landed: order ${orderId} shows the ${codes.length} voucher(s)`);
+    return { kind: 'bound' };
+  }
+  if ((info.voucherUse?.useCodes.length ?? 0) > 0) {
+    try {
+      await unbindBeforeRetry(run, orderId);
+    } catch (err) {
+      return retryAs(run, err, (t) => (t.transient ? 'failed' : undefined));
+    }
+  }
+  status.setPhase('BINDING');
+  return undefined;
 }
 
 /** What a failed call leaves known, when `as` names a retry for its traits; anything else is thrown. */
