@@ -1,67 +1,27 @@
 /**
- * The production topology on one machine, as a program other programs can drive: PostgreSQL in its own data
- * folder, the schemas set up and upgraded by deploy/setup-postgres.sh, the Temporal server from
- * deploy/temporal/config/cluster.yaml, the namespace and search attributes by deploy/init-namespace.sh (the same
- * file and scripts docker-compose.yml uses), N checkout worker processes (src/worker.ts), the sandbox Womei and
- * the codec server as processes, and the standalone Web UI server. Used by `npm run cluster` (src/cluster/main.ts),
- * test/deploy/cluster.test.ts and the chaos run.
- *
- *   const cluster = new ClusterTopology({ env, log });   // settings through src/config.ts (CLUSTER_*, TEMPORAL_*, …)
- *   await cluster.start();                 // resolves when every part is ready; nothing is built here:
- *                                          // scripts/install-temporal-server.sh makes the binaries first
- *   cluster.config                         // the AppConfig its workers run with (CODEC_KEYS included): for clients
- *   cluster.temporalAddress / namespace / sandboxUrl / uiUrl
- *   await cluster.killServer();            // SIGKILL the Temporal server: a crash, not a shutdown
- *   await cluster.startServer();           // again on the same database and ports; resolves when it serves
- *   await cluster.restartServer();         // both (the kill only if it runs)
- *   await cluster.restartDatabase();       // pg_ctl restart -m fast underneath the running server
- *   await cluster.stopWorker(i, 'SIGKILL');// worker i (0-based) gone; resolves with how it ended
- *   await cluster.startWorker(i);          // back; resolves when it polls again (restartWorker: both, the stop
- *                                          // only if it runs)
- *   cluster.processes()                    // [{ name, pid }] of every part (PostgreSQL: the postmaster)
- *   await cluster.stop();                  // workers (gracefully) → UI, codec, sandbox → server → PostgreSQL
- *
- * The database persists in CLUSTER_DATA_DIR across runs (delete the folder for a fresh cluster); logs of every
- * process are appended under `<data dir>/logs/`. A caller that brings its own Womei and keys (the chaos run)
- * passes `womeiBaseUrl` (no sandbox is started), `env` with CLUSTER_DATA_DIR / TEMPORAL_TASK_QUEUE / CODEC_KEYS /
- * free ports (test/helpers/cluster-env.ts picks them), `workflowBundlePath`, `workerEnv`, and `ui: false`.
+ * The production topology on one machine, as a program other programs drive (`npm run cluster`, the cluster
+ * test, bench/cluster.ts, the chaos run): PostgreSQL, the schemas, the Temporal server, the namespace (the same
+ * deploy/ config and scripts as docker-compose.yml), N worker processes, the sandbox, the codec server and the
+ * Web UI server; start() resolves when every part is ready, and each part can be killed and brought back. The
+ * database persists in CLUSTER_DATA_DIR across runs; every process logs under `<data dir>/logs/`.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { CONFIG_VARIABLES, loadConfig, type AppConfig } from '../config';
+import { join } from 'node:path';
+import type { AppConfig } from '../config';
 import { splitAddress } from '../dev-server';
-import { localCodecSecrets } from '../local-secrets';
 import { assertPortFree } from '../ports';
 import { resolveTemporalCli } from '../temporal-cli';
 import { bundleTo } from '../workflow-bundle';
 import { CHECKOUT_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { postgresBinDir, temporalBinaries, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_SERVER_VERSION, type TemporalBinaries } from './binaries';
-import { ManagedChild, type ChildExit } from './child';
+import { temporalBinaries, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_SERVER_VERSION, type TemporalBinaries } from './binaries';
+import type { ChildExit, ManagedChild } from './child';
 import { Postgres } from './postgres';
-import { FRONTEND_PORT_RANGE, initNamespace, ROOT, SERVER_PORT_OFFSETS, serverPorts, setupSchemas, temporalServerProcess } from './temporal-server';
+import { READY, serviceProcess, uiProcess, workerProcess } from './processes';
+import { clusterSettings, type ClusterOptions, type ClusterSettings } from './settings';
+import { FRONTEND_PORT_RANGE, initNamespace, SERVER_PORT_OFFSETS, serverPorts, setupSchemas, temporalServerProcess } from './temporal-server';
 
-export interface ClusterOptions {
-  /** Settings as environment variables, read through src/config.ts; default process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** Progress lines; default none. */
-  log?: (line: string) => void;
-  /** Worker processes; default CLUSTER_WORKERS. */
-  workers?: number;
-  /** Womei the workers call; unset = the cluster starts the sandbox on SANDBOX_PORT and uses it. */
-  womeiBaseUrl?: string;
-  /** Start the Web UI server (default true) and the codec server (default true). */
-  ui?: boolean;
-  codecServer?: boolean;
-  /** A prebuilt workflow bundle; unset = bundled into the data folder on start. */
-  workflowBundlePath?: string;
-  /** More settings for the worker processes only (e.g. WORKER_WOMEI_REQUESTS_PER_SECOND). */
-  workerEnv?: Record<string, string>;
-}
+export type { ClusterOptions };
 
 export type WorkerExit = ChildExit;
-
-const READY = { worker: 'checkout worker started', sandbox: 'womei sandbox on', codec: 'codec server on' };
 
 export class ClusterTopology {
   readonly name = 'Temporal server on PostgreSQL';
@@ -78,10 +38,9 @@ export class ClusterTopology {
   readonly codecBearer: string;
 
   private readonly log: (line: string) => void;
-  private readonly childEnv: Record<string, string>;
+  private readonly settings: ClusterSettings;
   private readonly logDir: string;
   private readonly postgres: Postgres;
-  private readonly postgresPassword: string;
   private binaries: TemporalBinaries | undefined;
   private server: ManagedChild | undefined;
   private readonly workers: ManagedChild[] = [];
@@ -92,62 +51,20 @@ export class ClusterTopology {
   private readonly onExit = () => this.killEverythingNow();
 
   constructor(private readonly options: ClusterOptions = {}) {
-    const env = options.env ?? process.env;
-    const base = loadConfig({}, env);
+    const s = clusterSettings(options);
+    this.settings = s;
     this.log = options.log ?? (() => undefined);
-    this.dataDir = resolve(ROOT, base.cluster.dataDir);
-    this.logDir = join(this.dataDir, 'logs');
-    mkdirSync(this.logDir, { recursive: true });
-    this.workerCount = options.workers ?? base.cluster.workers;
-    const secrets = localCodecSecrets(this.dataDir, base);
-    this.codecBearer = secrets.bearer;
-    const [host, port] = splitAddress(base.temporal.address);
-    this.temporalAddress = `${host}:${port}`;
-    this.namespace = base.temporal.namespace;
-    const ownSandbox = options.womeiBaseUrl === undefined;
-    this.sandboxUrl = ownSandbox ? `http://${base.sandbox.host}:${base.sandbox.port}` : undefined;
-    this.codecUrl = options.codecServer === false ? undefined : `http://localhost:${base.codec.serverPort}`;
-    this.uiUrl = options.ui === false ? undefined : `http://localhost:${base.temporal.uiPort}`;
-
-    // Only our own settings reach the processes: no TEMPORAL_API_KEY of the caller's shell, and no temporal.toml
-    // profile (TEMPORAL_CONFIG_FILE names one in the data folder that does not exist unless someone puts it there).
-    const own = Object.fromEntries(
-      Object.keys(CONFIG_VARIABLES).flatMap((k) => (env[k] === undefined ? [] : [[k, env[k] as string]])),
-    );
-    this.childEnv = {
-      PATH: env.PATH ?? process.env.PATH ?? '',
-      HOME: env.HOME ?? process.env.HOME ?? '',
-      TEMPORAL_CONFIG_FILE: join(this.dataDir, 'temporal.toml'),
-      ...own,
-      TEMPORAL_ADDRESS: this.temporalAddress,
-      CODEC_KEYS: secrets.keys,
-      CODEC_SERVER_TOKEN: secrets.bearer,
-      WOMEI_BASE_URL: options.womeiBaseUrl ?? this.sandboxUrl!,
-      // The sandbox offers the (assumed) cancel route, as with npm start.
-      ...(ownSandbox ? { WOMEI_CANCEL_PATH: base.womei.cancelPath ?? 'order/cancel/' } : {}),
-      ...(this.uiUrl ? { CODEC_SERVER_ALLOWED_ORIGIN: base.codec.allowedOrigin ?? this.uiUrl } : {}),
-      WORKER_WORKFLOW_BUNDLE: options.workflowBundlePath ?? join(this.dataDir, 'workflow-bundle.js'),
-    };
-    this.config = loadConfig({}, this.childEnv);
-    this.postgresPassword = this.savedPostgresPassword();
-    this.postgres = new Postgres({
-      binDir: postgresBinDir(base.cluster.postgresBin, env),
-      dir: this.dataDir,
-      port: base.cluster.postgresPort,
-      password: this.postgresPassword,
-    });
-  }
-
-  /** Generated once per data folder (the database keeps it), kept beside it like the codec key. */
-  private savedPostgresPassword(): string {
-    const file = join(this.dataDir, 'postgres-password');
-    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-    if (existsSync(join(this.dataDir, 'pg', 'PG_VERSION'))) {
-      throw new Error(`${file} is missing but ${join(this.dataDir, 'pg')} exists: delete ${this.dataDir} for a fresh cluster`);
-    }
-    const password = randomBytes(18).toString('base64url');
-    writeFileSync(file, password, { mode: 0o600 });
-    return password;
+    this.config = s.config;
+    this.dataDir = s.dataDir;
+    this.logDir = s.logDir;
+    this.temporalAddress = s.temporalAddress;
+    this.namespace = s.namespace;
+    this.workerCount = s.workerCount;
+    this.sandboxUrl = s.sandboxUrl;
+    this.uiUrl = s.uiUrl;
+    this.codecUrl = s.codecUrl;
+    this.codecBearer = s.codecBearer;
+    this.postgres = new Postgres(s.postgres);
   }
 
   private step(label: string, text: string, since: number): void {
@@ -159,8 +76,8 @@ export class ClusterTopology {
   }
 
   async start(): Promise<void> {
-    this.binaries = temporalBinaries(this.childEnv);
-    const cli = resolveTemporalCli(this.childEnv);
+    this.binaries = temporalBinaries(this.settings.childEnv);
+    const cli = resolveTemporalCli(this.settings.childEnv);
     await this.assertPortsFree();
     process.once('exit', this.onExit);
     const { config } = this;
@@ -186,7 +103,7 @@ export class ClusterTopology {
     this.step('postgres', `127.0.0.1:${this.postgres.port}, data in ${this.postgres.dataDir}${created ? ' (new)' : ''}`, t);
 
     t = Date.now();
-    await setupSchemas(this.binaries.sqlTool, this.postgres.port, this.postgresPassword, join(this.logDir, 'schema.log'));
+    await setupSchemas(this.binaries.sqlTool, this.postgres.port, this.settings.postgres.password, join(this.logDir, 'schema.log'));
     this.step('schemas', `temporal, temporal_visibility up to date (deploy/setup-postgres.sh, temporal-sql-tool ${TEMPORAL_SERVER_VERSION})`, t);
     this.checkNotStopping();
 
@@ -205,7 +122,7 @@ export class ClusterTopology {
     this.checkNotStopping();
 
     t = Date.now();
-    for (let i = 0; i < this.workerCount; i++) this.workers.push(this.workerProcess(i));
+    for (let i = 0; i < this.workerCount; i++) this.workers.push(workerProcess(this.settings, i, this.options.workerEnv));
     await Promise.all(this.workers.map((w) => w.start()));
     this.step('workers', `${this.workerCount} × src/worker.ts on task queue ${config.temporal.taskQueue}, pids ${this.workers.map((w) => w.pid).join(', ')}`, t);
 
@@ -245,7 +162,7 @@ export class ClusterTopology {
       host,
       frontendPort: port,
       postgresPort: this.postgres.port,
-      postgresPassword: this.postgresPassword,
+      postgresPassword: this.settings.postgres.password,
       logFile: join(this.logDir, 'temporal-server.log'),
     });
     await this.server.start();
@@ -269,25 +186,6 @@ export class ClusterTopology {
   }
 
   // ---- Workers
-
-  private workerProcess(index: number): ManagedChild {
-    const { logLevel: level, metricsPort } = loadConfig({}, { ...this.childEnv, ...this.options.workerEnv }).worker;
-    return new ManagedChild({
-      name: `worker ${index + 1}`,
-      command: process.execPath,
-      args: ['--import', 'tsx', 'src/worker.ts'],
-      env: {
-        ...this.childEnv,
-        ...this.options.workerEnv,
-        // The ready line is an INFO entry.
-        LOG_LEVEL: ['TRACE', 'DEBUG', 'INFO'].includes(level) ? level : 'INFO',
-        WORKER_METRICS_PORT: String(metricsPort > 0 ? metricsPort + index : 0),
-      },
-      cwd: ROOT,
-      logFile: join(this.logDir, `worker-${index + 1}.log`),
-      readyLine: READY.worker,
-    });
-  }
 
   private worker(index: number): ManagedChild {
     const w = this.workers[index];
@@ -332,39 +230,14 @@ export class ClusterTopology {
   /** Resolves with the time it began, once ready. */
   private async startService(name: string, entry: string, readyLine: string): Promise<number> {
     const began = Date.now();
-    const child = new ManagedChild({
-      name,
-      command: process.execPath,
-      args: ['--import', 'tsx', entry],
-      env: this.childEnv,
-      cwd: ROOT,
-      logFile: join(this.logDir, `${name.replace(/\W+/g, '-')}.log`),
-      readyLine,
-    });
+    const child = serviceProcess(this.settings, name, entry, readyLine);
     this.services.push(child);
     await child.start();
     return began;
   }
 
   private async startUi(): Promise<void> {
-    const port = this.config.temporal.uiPort;
-    const child = new ManagedChild({
-      name: 'Web UI server',
-      command: this.binaries!.uiServer,
-      args: ['--root', join(ROOT, 'deploy', 'temporal-ui'), '--config', 'config', '--env', 'cluster', 'start'],
-      env: {
-        PATH: this.childEnv.PATH!,
-        TEMPORAL_ADDRESS: this.temporalAddress,
-        TEMPORAL_UI_HOST: '127.0.0.1',
-        TEMPORAL_UI_PORT: String(port),
-        TEMPORAL_UI_ORIGIN: this.uiUrl!,
-        TEMPORAL_DEFAULT_NAMESPACE: this.namespace,
-        TEMPORAL_CODEC_ENDPOINT: this.codecUrl ?? '',
-      },
-      cwd: ROOT,
-      logFile: join(this.logDir, 'temporal-ui-server.log'),
-      readyCheck: async () => (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) })).ok,
-    });
+    const child = uiProcess(this.settings, this.binaries!.uiServer);
     this.services.push(child);
     await child.start();
   }
