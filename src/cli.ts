@@ -8,7 +8,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { loadConfig, type AppConfig } from './config';
+import { ConfigError, loadConfig, withLocalKeys, type AppConfig } from './config';
 import { CheckoutClient, InvalidArgument, IdempotencyConflict, type ListFilter } from './client';
 import { redactText } from './redact';
 import { formatResult, formatStatus, formatSummaries, ProgressPrinter, workflowUiLink } from './cli-format';
@@ -192,7 +192,8 @@ export async function runCli(
       io.out(HELP[command]!);
       return EXIT.ok;
     }
-    const config = loadConfig({}, io.env);
+    // Keys come from the environment, else from the ones `npm start` saved in this clone (LOCAL_KEYS_FILE).
+    const config = loadConfig({}, withLocalKeys(io.env));
     // Validate everything that can be validated before connecting: bad usage starts nothing.
     const request = command === 'start' ? await buildStartRequest(values as StartValues, io) : undefined;
     const id = command === 'status' || command === 'result' || command === 'cancel' ? onePositional(command, positionals) : undefined;
@@ -249,7 +250,8 @@ export async function runCli(
         return fail(EXIT.usage, 'UsageError', `unknown command '${command satisfies never}'`);
     }
   } catch (error) {
-    const usage = [UsageError, InvalidInput, InvalidArgument, IdempotencyConflict].some((kind) => error instanceof kind);
+    // A missing or bad setting is the caller's to fix, like bad usage: nothing was started.
+    const usage = [UsageError, InvalidInput, InvalidArgument, IdempotencyConflict, ConfigError].some((kind) => error instanceof kind);
     if (usage) return fail(EXIT.usage, (error as Error).name, redactText((error as Error).message));
     const name = error instanceof Error ? error.name : 'Error';
     return fail(EXIT.failure, name, redactText(error instanceof Error ? error.message : String(error)));

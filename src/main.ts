@@ -8,15 +8,17 @@
  *   5. one demo checkout (2 seats, 2 vouchers) started through the client, printed step by step,
  * then stays up until Ctrl-C and shuts everything down in reverse order.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig, type AppConfig } from './config';
+import { LOCAL_KEY_VARIABLES, loadConfig, type AppConfig } from './config';
+import { ensureLocalKeys } from './local-keys';
 import { CheckoutClient, describeError } from './client';
 import { formatResult, ProgressPrinter, workflowUiLink } from './cli-format';
 import { createEncryptionCodec } from './codec/codec';
-import { generateCodecKey, parseCodecKeys } from './codec/keys';
+import { parseCodecKeys } from './codec/keys';
+import { parseSealPublicKey } from './seal/keys';
 import { startCodecServer } from './codec/server';
 import { splitAddress, startDevServer } from './dev-server';
 import { assertPortFree } from './ports';
@@ -27,21 +29,7 @@ import type { CheckoutRequest } from '../workflows/input';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/**
- * The dev server's history persists in .data/, so its encryption key must persist too: without CODEC_KEYS,
- * one is generated once and kept (git-ignored) beside the database.
- */
-function localCodecSecrets(dataDir: string, config: AppConfig): { keys: string; bearer: string } {
-  const file = join(dataDir, 'codec.json');
-  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { keys: string; bearer: string }) : undefined;
-  const secrets = {
-    keys: config.codec.keys ?? saved?.keys ?? generateCodecKey('local1'),
-    bearer: config.codec.serverToken ?? saved?.bearer ?? randomBytes(24).toString('base64url'),
-  };
-  if (!saved) writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
-  return secrets;
-}
-
+/** The demo spends 4 of its user's 5 daily voucher validations (2 pre-checks, 2 bound codes). */
 function demoRequest(): CheckoutRequest {
   return {
     requestId: `demo-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`,
@@ -51,6 +39,23 @@ function demoRequest(): CheckoutRequest {
     token: FIXTURE.tokens.rich,
     vouchers: { codes: FIXTURE.vouchers.rich.unused.slice(0, 2) },
   };
+}
+
+/**
+ * What `npm start` prints last, and README shows: a checkout for ANOTHER sandbox user ("few", whose quota the
+ * demo leaves alone) on two other seats, then the operator commands. Works as pasted in a second terminal of
+ * this clone (the CLI reads LOCAL_KEYS_FILE); the same request id makes a second paste answer with the same
+ * checkout instead of a new one. The token is the sandbox's fake fixture token of that user.
+ */
+function cliExample(): string[] {
+  const seats = FIXTURE.seats.beijing.slice(2, 4);
+  return [
+    `export WOMEI_TOKEN=${FIXTURE.tokens.few}   # the sandbox user "few" (a fake fixture token)`,
+    `npx womei-checkout start --request-id r1 --cinema ${FIXTURE.cinemas.beijing} --schedule ${FIXTURE.schedules.beijing} \\`,
+    `  --seat '${seats[0]}' --seat '${seats[1]}' --voucher ${FIXTURE.vouchers.few.unused[0]} --voucher ${FIXTURE.vouchers.few.unused[1]} --wait`,
+    'npx womei-checkout status r1',
+    `npx womei-checkout wallet --cinema ${FIXTURE.cinemas.beijing}`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -63,14 +68,16 @@ async function main(): Promise<void> {
 
   const dbFile = resolve(base.temporal.devDbFile);
   mkdirSync(dirname(dbFile), { recursive: true });
-  const secrets = localCodecSecrets(dirname(dbFile), base);
+  const saved = ensureLocalKeys(base.localKeysFile, dirname(dbFile));
+  const unset = Object.fromEntries(LOCAL_KEY_VARIABLES.filter((name) => !process.env[name]?.trim()).map((name) => [name, saved[name]]));
   const uiOrigin = `http://localhost:${base.temporal.uiPort}`;
   const config = loadConfig({
-    CODEC_KEYS: secrets.keys,
+    ...unset,
     // The worker talks to the embedded sandbox, which offers the (assumed) cancel route.
     WOMEI_BASE_URL: `http://127.0.0.1:${base.sandbox.port}`,
     WOMEI_CANCEL_PATH: base.womei.cancelPath ?? 'order/cancel/',
   });
+  const bearer = config.codec.serverToken!;
   Runtime.install({ logger: jsonLogger('WARN') });
 
   const stops: (() => Promise<void>)[] = [];
@@ -78,15 +85,16 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const codec = createEncryptionCodec(parseCodecKeys(secrets.keys));
+    const codec = createEncryptionCodec(parseCodecKeys(config.codec.keys));
     const codecServer = await startCodecServer({
       port: config.codec.serverPort,
       host: config.codec.serverHost,
       codec,
-      bearerToken: secrets.bearer,
+      bearerToken: bearer,
       allowedOrigin: config.codec.allowedOrigin ?? uiOrigin,
     });
     stops.push(() => codecServer.close());
+    say(`keys            ${base.localKeysFile ?? '(not saved: LOCAL_KEYS_FILE is empty)'} (payload key ${codec.currentKeyId}, token seal key ${parseSealPublicKey(config.seal.publicKey).id}; the CLI in this clone reads it)`);
     say(`codec server    ${codecServer.url} (key ${codec.currentKeyId}; Web UI origin ${uiOrigin} allowed)`);
 
     const devServer = await startDevServer({
@@ -113,8 +121,12 @@ async function main(): Promise<void> {
     stops.push(() => client.close());
     await runDemo(client, config);
     say('');
-    say(`Everything stays up: open ${devServer.uiUrl} · decode payloads with the CLI:`);
-    say(`  ${resolveTemporalCli()} workflow show -w <id> --address ${config.temporal.address} --codec-endpoint http://localhost:${config.codec.serverPort} --codec-auth 'Bearer ${secrets.bearer}'`);
+    say(`Everything stays up: open ${devServer.uiUrl} · decode payloads with the CLI (the token stays sealed):`);
+    say(`  ${resolveTemporalCli()} workflow show -w <id> --address ${config.temporal.address} --codec-endpoint http://localhost:${config.codec.serverPort} --codec-auth 'Bearer ${bearer}'`);
+    say('');
+    say('Try the CLI in a second terminal of this clone:');
+    for (const line of cliExample()) say(`  ${line}`);
+    say('');
     say('Press Ctrl-C to stop.');
     await new Promise<void>((done) => {
       process.once('SIGINT', done);

@@ -16,10 +16,11 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import type { LogLevel, LogMetadata, WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities';
-import { loadConfig } from './config';
+import { loadConfig, withLocalKeys } from './config';
 import type { AppConfig } from './config';
 import { createDataConverter } from './codec/data-converter';
 import { redact } from './redact';
+import { tokenOpenerFor, type TokenOpener } from './seal/seal';
 import { temporalTarget } from './temporal-connection';
 import { createWomeiClient } from './womei/client';
 import type { WomeiApi } from './womei/types';
@@ -33,10 +34,12 @@ export interface CheckoutWorkerOptions {
   /** Womei client; default `createWomeiClient(config.womei)`. */
   womei?: WomeiApi;
   /**
-   * Payload codec / failure converter. Default `createDataConverter(config)` (encrypts when CODEC_KEYS is set).
-   * Client and worker must use the same one.
+   * Payload codec / failure converter. Default `createDataConverter(config)`: encrypts with CODEC_KEYS, refuses to
+   * run without them (unless INSECURE_PLAINTEXT_PAYLOADS). Client and worker must use the same one.
    */
   dataConverter?: DataConverter;
+  /** Opens sealed tokens. Default `tokenOpenerFor(config)`: TOKEN_SEAL_PRIVATE_KEYS, refuses to run without them. */
+  tokens?: TokenOpener;
   /** Default `config.temporal.taskQueue`; tests pass a unique one per file. */
   taskQueue?: string;
   /** Prebuilt workflow bundle code (tests bundle once per run); default: WORKER_WORKFLOW_BUNDLE or source. */
@@ -48,7 +51,9 @@ export interface CheckoutWorkerOptions {
 export async function createCheckoutWorker(options: CheckoutWorkerOptions): Promise<Worker> {
   const { connection, config } = options;
   const womei = options.womei ?? createWomeiClient(config.womei);
+  // Fail closed, before anything connects: no payload key or no seal key, no worker.
   const dataConverter = options.dataConverter ?? createDataConverter(config);
+  const tokens = options.tokens ?? tokenOpenerFor(config);
   const bundlePath = config.worker.workflowBundlePath;
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
@@ -61,7 +66,7 @@ export async function createCheckoutWorker(options: CheckoutWorkerOptions): Prom
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     ...workflowSource,
-    activities: createActivities({ womei }),
+    activities: createActivities({ womei, tokens }),
     dataConverter,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
@@ -132,7 +137,7 @@ export function installRuntime(config: AppConfig): void {
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const base = loadConfig({}, env);
+  const base = loadConfig({}, withLocalKeys(env));
   installRuntime(base);
   const log = Runtime.instance().logger;
   // Same resolution as the client (src/temporal-connection.ts): TEMPORAL_* env and temporal.toml profiles, so

@@ -18,10 +18,16 @@ import {
   WomeiUnavailable,
 } from '../../src/womei/errors';
 import type { UserOrderSummary } from '../../src/womei/types';
+import { generateSealKeyPair, parseSealPrivateKeys, parseSealPublicKey } from '../../src/seal/keys';
+import { TokenOpener, TokenSealer } from '../../src/seal/seal';
 import { EMPTY_WALLET, FakeWomei, orderInfo, orderPrice } from '../helpers/fake-womei';
 
 const TOKEN = '0123456789abcdef0123456789abcdef';
-const session = { token: TOKEN, cinemaId: '9647' };
+const KEYS = generateSealKeyPair('w1');
+const tokens = new TokenOpener(parseSealPrivateKeys(KEYS.privateKey));
+const sealer = new TokenSealer(parseSealPublicKey(KEYS.publicKey));
+/** What activities receive: the token sealed, as the workflow carries it. */
+const session = { token: sealer.seal(TOKEN), cinemaId: '9647' };
 
 function env() {
   const lines: { level: LogLevel; message: string; meta?: LogMetadata }[] = [];
@@ -86,7 +92,7 @@ describe('activities', () => {
       payOrder: { orderId: '250624153810000654', payType: 'WECHAT', totalFee: 0, totalPrice: 0 },
       queryPayment: { orderId: '250624153810000654', status: 'SUCCESS', msg: '' },
     });
-    const a = createActivities({ womei: fake.api() });
+    const a = createActivities({ womei: fake.api(), tokens });
     const { env: e } = env();
     const orderId = '250624153810000654';
     await expect(e.run(a.createOrder, { session, scheduleId: '16701886', seatLabels: ['1:2:3:4'] })).resolves.toMatchObject({ orderId });
@@ -102,6 +108,7 @@ describe('activities', () => {
     expect(fake.calls.map((c) => c.method)).toEqual([
       'createOrder', 'priceOrder', 'listVouchers', 'priceVoucher', 'bindVouchers', 'unbindVouchers', 'getOrderInfo', 'cancelOrder', 'payOrder', 'queryPayment',
     ]);
+    // Womei gets the opened token; the sealed one never leaves the activity.
     expect(fake.calls.every((c) => c.session.token === TOKEN && c.session.cinemaId === '9647')).toBe(true);
     expect(fake.calls.find((c) => c.method === 'bindVouchers')?.args).toEqual([orderId, ['A1', 'B2']]);
   });
@@ -109,21 +116,46 @@ describe('activities', () => {
   test('releaseOrder: cancels where a cancel route is configured, otherwise abandons without a call', async () => {
     const withCancel = new FakeWomei({ cancelOrder: () => undefined }, true);
     const { env: e1 } = env();
-    await expect(e1.run(createActivities({ womei: withCancel.api() }).releaseOrder, { session, orderId: '1' })).resolves.toBe('cancelled');
+    await expect(e1.run(createActivities({ womei: withCancel.api(), tokens }).releaseOrder, { session, orderId: '1' })).resolves.toBe('cancelled');
     const without = new FakeWomei({}, false);
     const { env: e2 } = env();
-    await expect(e2.run(createActivities({ womei: without.api() }).releaseOrder, { session, orderId: '1' })).resolves.toBe('abandoned');
+    await expect(e2.run(createActivities({ womei: without.api(), tokens }).releaseOrder, { session, orderId: '1' })).resolves.toBe('abandoned');
     expect(without.calls).toEqual([]);
   });
 
   test('a Womei failure becomes a typed ApplicationFailure; logs carry ids but never the token', async () => {
     const fake = new FakeWomei({ bindVouchers: new VoucherNotUsable(`order/change/: voucher not usable (token ${TOKEN})`, { endpoint: 'order/change/', sub: 4004 }) });
     const { env: e, lines } = env();
-    const f = await failureOf(e.run(createActivities({ womei: fake.api() }).bindVouchers, { session, orderId: '42', codes: ['A1'] }));
+    const f = await failureOf(e.run(createActivities({ womei: fake.api(), tokens }).bindVouchers, { session, orderId: '42', codes: ['A1'] }));
     expect(f).toMatchObject({ type: 'VoucherNotUsable', nonRetryable: true });
     expect(f.message).not.toContain(TOKEN);
     expect(lines.some((l) => l.message === 'womei bindVouchers failed' && l.meta?.orderId === '42' && l.meta?.type === 'VoucherNotUsable')).toBe(true);
     expect(JSON.stringify(lines)).not.toContain(TOKEN);
+  });
+});
+
+describe('sealed tokens', () => {
+  test('a plaintext token is refused (TokenNotSealed, non-retryable) before anything reaches Womei', async () => {
+    const fake = new FakeWomei({ priceOrder: orderPrice() });
+    const { env: e, lines } = env();
+    const f = await failureOf(e.run(createActivities({ womei: fake.api(), tokens }).priceOrder, { session: { token: TOKEN, cinemaId: '9647' }, orderId: '42' }));
+    expect(f).toMatchObject({ type: 'TokenNotSealed', nonRetryable: true });
+    expect(fake.calls).toEqual([]);
+    expect(JSON.stringify({ f: { message: f.message, stack: f.stack }, lines })).not.toContain(TOKEN);
+  });
+
+  test('a token sealed with a key this worker lacks is retryable (a worker that has it may open it); an altered one is not', async () => {
+    const other = new TokenSealer(parseSealPublicKey(generateSealKeyPair('w2').publicKey));
+    const fake = new FakeWomei({ priceOrder: orderPrice() });
+    const a = createActivities({ womei: fake.api(), tokens });
+    const unknown = await failureOf(env().env.run(a.priceOrder, { session: { token: other.seal(TOKEN), cinemaId: '9647' }, orderId: '42' }));
+    expect(unknown).toMatchObject({ type: 'TokenSealKeyUnknown', nonRetryable: false });
+    expect(unknown.message).toContain("'w2'");
+    const sealed = session.token;
+    const altered = `${sealed.slice(0, -3)}${sealed.at(-3) === 'A' ? 'B' : 'A'}${sealed.slice(-2)}`;
+    const broken = await failureOf(env().env.run(a.priceOrder, { session: { token: altered, cinemaId: '9647' }, orderId: '42' }));
+    expect(broken).toMatchObject({ type: 'TokenSealBroken', nonRetryable: true });
+    expect(fake.calls).toEqual([]);
   });
 });
 
@@ -156,7 +188,7 @@ describe('findLostOrder', () => {
       getOrderInfo: (id: unknown) => orderInfo({ orderId: id as string }),
     });
     const { env: e } = env();
-    const a = createActivities({ womei: fake.api(), lostOrderSkewMs: 60_000 });
+    const a = createActivities({ womei: fake.api(), lostOrderSkewMs: 60_000, tokens });
     const found = await e.run(a.findLostOrder, { session, scheduleId: '16701886', seatLabels: ['a', 'b'], sinceMs: since, excludeOrderIds: ['250624153810000007'] });
     expect(found).toEqual({ orderId: '250624153910000002', extraOrderIds: ['250624153910000001'], pagesRead: 2 });
     expect(fake.calls.filter((c) => c.method === 'getOrderInfo').map((c) => c.args[0])).toEqual(['250624153910000002', '250624153910000001']);
@@ -168,7 +200,7 @@ describe('findLostOrder', () => {
       getOrderInfo: orderInfo({ ticketItems: { ticketNum: 2, scheduleId: 999, seatInfo: 'a | b', hallName: 'h' } }),
     });
     const { env: e } = env();
-    const found: LostOrderSearch = await e.run(createActivities({ womei: fake.api() }).findLostOrder, { session, scheduleId: '16701886', seatLabels: ['a', 'b'], sinceMs: since, excludeOrderIds: [] });
+    const found: LostOrderSearch = await e.run(createActivities({ womei: fake.api(), tokens }).findLostOrder, { session, scheduleId: '16701886', seatLabels: ['a', 'b'], sinceMs: since, excludeOrderIds: [] });
     expect(found.orderId).toBeNull();
   });
 
@@ -176,7 +208,7 @@ describe('findLostOrder', () => {
     const fake = new FakeWomei({ listUserOrders: { orders: [summary('250624153910000002')], nextOffset: 1 }, getOrderInfo: orderInfo() });
     const { env: e } = env();
     e.cancel();
-    await expect(e.run(createActivities({ womei: fake.api() }).findLostOrder, { session, scheduleId: '16701886', seatLabels: ['a', 'b'], sinceMs: since, excludeOrderIds: [] })).rejects.toThrow();
+    await expect(e.run(createActivities({ womei: fake.api(), tokens }).findLostOrder, { session, scheduleId: '16701886', seatLabels: ['a', 'b'], sinceMs: since, excludeOrderIds: [] })).rejects.toThrow();
     expect(fake.calls).toEqual([]);
   });
 });

@@ -24,6 +24,10 @@ beforeAll(async () => {
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: h.taskQueue,
     WOMEI_TOKEN: FIXTURE.tokens.rich,
+    // The harness's keys, stated (not read from a clone's LOCAL_KEYS_FILE): readable payloads, its seal key.
+    LOCAL_KEYS_FILE: '',
+    INSECURE_PLAINTEXT_PAYLOADS: 'true',
+    TOKEN_SEAL_PUBLIC_KEY: h.config.seal.publicKey,
   };
 }, DEV_SERVER_START_TIMEOUT_MS);
 beforeEach(async () => {

@@ -38,7 +38,7 @@ export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<H
     await h.waitForStatus(handle, (s) => s.phase === 'PRECHECKING');
     await h.sandbox.admin.expireToken(token);
     await h.waitForStatus(handle, (s) => s.phase === 'WAITING_FOR_TOKEN');
-    await handle.executeUpdate(refreshTokenUpdate, { args: [await h.sandbox.admin.addToken(FIXTURE.userIds.rich)] });
+    await handle.executeUpdate(refreshTokenUpdate, { args: [h.seal(await h.sandbox.admin.addToken(FIXTURE.userIds.rich))] });
     return finished(h, handle);
   },
 

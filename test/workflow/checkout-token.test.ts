@@ -34,7 +34,11 @@ test('token expires during pre-checks; refreshToken hands in a new one; the chec
 
   await expect(handle.executeUpdate(refreshTokenUpdate, { args: ['not-a-token'] })).rejects.toThrow();
   const next = await freshToken();
-  const answer = await handle.executeUpdate(refreshTokenUpdate, { args: [next] });
+  // Only a sealed token gets past the update's validator (a refused update leaves nothing in history).
+  await expect(handle.executeUpdate(refreshTokenUpdate, { args: [next] })).rejects.toMatchObject({
+    cause: { message: expect.stringMatching(/token: must be sealed/) },
+  });
+  const answer = await handle.executeUpdate(refreshTokenUpdate, { args: [h.seal(next)] });
   expect(answer.resumed).toBe(true);
 
   const result = await handle.result();
@@ -95,7 +99,7 @@ test('token expires after binding and none comes → NEEDS_ATTENTION (vouchers s
 test('NEEDS_ATTENTION: a fresh token lets the compensation finish → COMPENSATED, vouchers unbound, order cancelled', async () => {
   const handle = await bindThenExpire(30);
   await h.waitForStatus(handle, (s) => s.phase === 'NEEDS_ATTENTION');
-  const answer = await handle.executeUpdate(refreshTokenUpdate, { args: [await freshToken()] });
+  const answer = await handle.executeUpdate(refreshTokenUpdate, { args: [h.seal(await freshToken())] });
   expect(answer).toMatchObject({ phase: 'NEEDS_ATTENTION', resumed: true });
   const settled = await h.settle(handle);
   expect(settled).toMatchObject({ status: 'FAILED', type: 'TokenInvalid' });
