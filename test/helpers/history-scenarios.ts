@@ -5,7 +5,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { checkout } from '../../workflows/checkout';
-import { refreshTokenUpdate } from '../../workflows/messages';
+import { checkoutWorkflowId, refreshTokenUpdate } from '../../workflows/messages';
 import { checkoutRequest, FIXTURE, RICH_CODES, SEATS, type CheckoutHarness } from './checkout-harness';
 
 type Handle = WorkflowHandle<typeof checkout>;
@@ -18,6 +18,17 @@ async function finished(h: CheckoutHarness, handle: Handle): Promise<Handle> {
 
 export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<Handle>> = {
   'completed-2-vouchers': async (h) => finished(h, await h.start(checkoutRequest({ requestId: 'hist-completed' }))),
+
+  // A caller that skips the client starts with the token in plaintext: refused at the door (TokenNotSealed).
+  'plaintext-token-refused': async (h) =>
+    finished(
+      h,
+      await h.client.workflow.start<typeof checkout>('checkout', {
+        taskQueue: h.taskQueue,
+        workflowId: checkoutWorkflowId('hist-plaintext'),
+        args: [checkoutRequest({ requestId: 'hist-plaintext' })],
+      }),
+    ),
 
   'completed-best-partial': async (h) =>
     finished(h, await h.start(checkoutRequest({ requestId: 'hist-best', vouchers: { policy: 'best', max: 1 } }))),
