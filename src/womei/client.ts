@@ -148,7 +148,7 @@ export function createWomeiClient(config: WomeiClientConfig): WomeiApi {
     },
 
     getUserInfo: (s) =>
-      call({ endpoint: E.userInfo, session: s, query: { version: String(Date.now()), fact: 'Y' }, data: S.recordData }),
+      call({ endpoint: E.userInfo, session: s, query: { version: String(Date.now()), fact: 'Y' }, data: S.userInfoData }),
     getUserCards: (s) => call({ endpoint: E.userCards, session: s, data: S.userCardsData }),
     getVccList: (s, p) =>
       call({ endpoint: E.vccList, session: s, query: { order_id: p.orderId, type: EVGC, card_id: p.cardId ?? '' }, data: S.vccListData }),

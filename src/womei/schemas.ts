@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type {
   CreatedOrder,
+  MemberCard,
   MemberCardCheck,
   OrderInfo,
   OrderPrice,
@@ -16,6 +17,7 @@ import type {
   PaymentStarted,
   PhoneCheck,
   TypedVoucher,
+  UserInfo,
   UserOrderSummary,
   VoucherPage,
   VoucherPriceCheck,
@@ -283,6 +285,51 @@ export const voucherPageData = voucherPageWire.transform(
   }),
 );
 
+// ---- user/info/, user/cards/ (§3.14, §3.15) ------------------------------------------------------------------
+
+/** The card object both routes send (user/cards/ adds `is_owner`, `member_benefits`). Only the fields the CLI shows. */
+export const memberCardWire = z.object({
+  card_id: z.union([count, digitId]).transform(String),
+  card_no: z.string(),
+  card_name: z.string(),
+  card_status: z.string(),
+  card_type: z.string(),
+  card_balance: money,
+  card_score: z.number().nullish(),
+  expiration_date: z.string(),
+  is_usable: z.boolean(),
+});
+const toMemberCard = (w: z.output<typeof memberCardWire>): MemberCard => ({
+  cardId: w.card_id,
+  cardNoMasked: w.card_no,
+  name: w.card_name,
+  status: w.card_status,
+  type: w.card_type,
+  balance: w.card_balance,
+  score: w.card_score ?? null,
+  expires: w.expiration_date,
+  usable: w.is_usable,
+});
+
+export const userInfoWire = z.object({
+  nickname: z.string(),
+  phone: z.string(),
+  is_member: z.boolean(),
+  /** `solid_card: {}` when the user has no card (PHP's empty object). */
+  member_info: z.object({ solid_card: emptyAsNull(memberCardWire) }),
+});
+export const userInfoData = userInfoWire.transform(
+  (w): UserInfo => ({
+    nickname: w.nickname,
+    phoneMasked: w.phone,
+    isMember: w.is_member,
+    memberCard: w.member_info.solid_card === null ? null : toMemberCard(w.member_info.solid_card),
+  }),
+);
+
+export const userCardsWire = z.object({ solid_card: emptyAs([], z.array(memberCardWire)) });
+export const userCardsData = emptyAs({ solid_card: [] }, userCardsWire).transform((w): MemberCard[] => w.solid_card.map(toMemberCard));
+
 // ---- /ticket/{tenant}/user/orders/ -------------------------------------------------------------------------
 
 export const userOrderWire = z.object({
@@ -356,8 +403,6 @@ export const orderTemplateData = emptyAs([], z.array(z.unknown())).transform(():
 export const recordData = emptyAs({}, looseRecord);
 export const recordListData = emptyAs([], z.array(looseRecord));
 
-export const userCardsWire = z.object({ solid_card: recordListData });
-export const userCardsData = emptyAs({ solid_card: [] }, userCardsWire).transform((w) => ({ solidCard: w.solid_card }));
 
 export const citiesWire = z.object({ hot: emptyAs([], z.array(z.unknown())), normal: emptyAs([], z.array(z.unknown())) });
 export const citiesData = citiesWire;

@@ -128,6 +128,33 @@ export interface UserOrdersPage {
   nextOffset: number;
 }
 
+/** A member card as `user/info/` and `user/cards/` show it. Womei sends the card number masked (`80*******9220`). */
+export interface MemberCard {
+  cardId: string;
+  cardNoMasked: string;
+  name: string;
+  /** `USABLE`, … */
+  status: string;
+  /** `SOLID_STORED_CARD`, … */
+  type: string;
+  /** Stored value, yuan. */
+  balance: number;
+  score: number | null;
+  /** `expiration_date` as sent (`2073-11-07 12:52:34`). */
+  expires: string;
+  usable: boolean;
+}
+
+/** `user/info/`: who the token belongs to. The unmasked order phone Womei also sends is not kept. */
+export interface UserInfo {
+  nickname: string;
+  /** Masked by Womei (`13*****0000`). */
+  phoneMasked: string;
+  isMember: boolean;
+  /** The solid card in `member_info`; null when the user has none (`{}`). */
+  memberCard: MemberCard | null;
+}
+
 export interface PaymentStarted {
   orderId: string;
   payType: string;
@@ -190,8 +217,9 @@ export interface WomeiApi {
   /** Only when a cancel route is configured (the real API shows none); otherwise throws WomeiBadRequest. */
   cancelOrder(s: WomeiSession, orderId: string): Promise<void>;
   readonly canCancelOrders: boolean;
-  getUserInfo(s: WomeiSession): Promise<Record<string, unknown>>;
-  getUserCards(s: WomeiSession): Promise<{ solidCard: Record<string, unknown>[] }>;
+  getUserInfo(s: WomeiSession): Promise<UserInfo>;
+  /** `user/cards/`: the user's solid member cards. */
+  getUserCards(s: WomeiSession): Promise<MemberCard[]>;
   getVccList(s: WomeiSession, p: { orderId: string; cardId?: string }): Promise<{ orderId: string; usable: unknown[]; disable: unknown[] }>;
   getVccUsableCount(s: WomeiSession, p: { orderId: string; cardId?: string }): Promise<{ orderId: string; count: number }>;
   listCities(s: WomeiSession): Promise<{ hot: unknown[]; normal: unknown[] }>;

@@ -163,9 +163,11 @@ describe('wallet, orders and side calls', () => {
     expect(await api.getOrderSublists(RICH, orderId)).toEqual([]);
     expect(await api.getVccList(RICH, { orderId })).toEqual({ orderId, usable: [], disable: [] });
     expect(await api.getVccUsableCount(RICH, { orderId })).toEqual({ orderId, count: 0 });
-    expect(await api.getUserInfo(RICH)).toHaveProperty('member_info');
-    const cards = await api.getUserCards(RICH);
-    expect(cards.solidCard[0]).toMatchObject({ card_id: FIXTURE.cardIds.rich });
+    expect(await api.getUserInfo(RICH)).toMatchObject({ isMember: true, memberCard: { cardId: String(FIXTURE.cardIds.rich) } });
+    expect(await api.getUserCards(RICH)).toEqual([expect.objectContaining({ cardId: String(FIXTURE.cardIds.rich) })]);
+    // A user without a card: member_info.solid_card is `{}` and the card list empty.
+    expect(await api.getUserInfo({ ...RICH, token: FIXTURE.tokens.empty })).toMatchObject({ isMember: false, memberCard: null });
+    expect(await api.getUserCards({ ...RICH, token: FIXTURE.tokens.empty })).toEqual([]);
   });
 
   it('catalogue: cities, cinema info, movies, shows, hall info and saleable seats', async () => {

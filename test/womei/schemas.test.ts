@@ -97,7 +97,8 @@ describe('empty answers: PHP sends [] or {}', () => {
     expect(S.userOrdersData.parse([])).toEqual({ orders: [], nextOffset: undefined });
     expect(S.orderSublistsData.parse({})).toEqual([]);
     expect(S.vccListData.parse({ order_id: '1', usable: {}, disable: [] })).toEqual({ orderId: '1', usable: [], disable: [] });
-    expect(S.userCardsData.parse([])).toEqual({ solidCard: [] });
+    expect(S.userCardsData.parse([])).toEqual([]);
+    expect(S.userCardsData.parse({ solid_card: {} })).toEqual([]);
     expect(S.showsData.parse([])).toEqual({});
     expect(S.recordData.parse([])).toEqual({});
   });

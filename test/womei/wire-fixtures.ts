@@ -198,8 +198,18 @@ export const payment = { order_id: ORDER_ID, pay_type: 'WECHAT', total_fee: 0, t
 export const paymentQuery = { order_id: ORDER_ID, status: 'PROCESSING', msg: '', msg_desc: '' };
 export const vccList = { order_id: ORDER_ID, usable: [], disable: [] };
 export const vccCount = { order_id: ORDER_ID, count: 0 };
-export const userInfo = { is_new_user: false, nickname: 'x', phone: '13*****0000', member_info: { virtual_card: [] } };
-export const userCards = { solid_card: [{ card_id: 100001, card_name: '钻石卡', card_balance: 1.1, is_owner: 'Y', member_benefits: [] }] };
+/** The card object of user/info/ and user/cards/ as captured (§3.14), the card number masked. */
+const card = {
+  card_id: 376354, card_no: '80*******9220', card_no_show: '8000000000000', card_name: '钻石卡', card_desc: '钻石卡优惠购票', card_status: 'USABLE',
+  tip: '', expiration_date: '2073-11-07 12:52:34', expire_day: 17668, card_grade_id: 117, card_limit_balance: 0, is_limit_card: false,
+  card_balance: 1.1, card_score: 48039, card_type: 'SOLID_STORED_CARD', is_expire: false, is_forbid: false, is_usable: true, rewards_num: null,
+};
+export const userInfo = {
+  is_new_user: false, is_risk_user: false, is_auth_expire: true, is_delete: 0, is_bind_mobile: true, is_member: true, identity_show: false,
+  sex: 'MEN', avatar: 'https://example.invalid/avatar/132', nickname: 'x', phone: '13*****0000', order_phone: '13800000000',
+  member_info: { solid_card: card, virtual_open_card: true, virtual_card: [] },
+};
+export const userCards = { solid_card: [{ ...card, is_owner: 'Y', member_benefits: [] }] };
 export const cities = { hot: [{ city_id: '1', city_name: '北京', cinemas: [] }], normal: [] };
 export const cinemaInfo = { sell_system: 'VISTA', stop_selling_time: 1, pay_way: ['WECHAT'] };
 export const movies = [{ movie_id: '1', name: '碟中谍8：最终清算', egg_num: 2 }];
