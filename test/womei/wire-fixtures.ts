@@ -196,8 +196,6 @@ export const userOrders = {
 
 export const payment = { order_id: ORDER_ID, pay_type: 'WECHAT', total_fee: 0, total_price: 0, wechat_pay_certificate: [] };
 export const paymentQuery = { order_id: ORDER_ID, status: 'PROCESSING', msg: '', msg_desc: '' };
-export const vccList = { order_id: ORDER_ID, usable: [], disable: [] };
-export const vccCount = { order_id: ORDER_ID, count: 0 };
 /** The card object of user/info/ and user/cards/ as captured (§3.14), the card number masked. */
 const card = {
   card_id: 376354, card_no: '80*******9220', card_no_show: '8000000000000', card_name: '钻石卡', card_desc: '钻石卡优惠购票', card_status: 'USABLE',
@@ -210,8 +208,3 @@ export const userInfo = {
   member_info: { solid_card: card, virtual_open_card: true, virtual_card: [] },
 };
 export const userCards = { solid_card: [{ ...card, is_owner: 'Y', member_benefits: [] }] };
-export const cities = { hot: [{ city_id: '1', city_name: '北京', cinemas: [] }], normal: [] };
-export const cinemaInfo = { sell_system: 'VISTA', stop_selling_time: 1, pay_way: ['WECHAT'] };
-export const movies = [{ movie_id: '1', name: '碟中谍8：最终清算', egg_num: 2 }];
-export const shows = { '20250624': { marketing: [], schedules: [{ schedule_id: 16701886, show_time: '16:25', selling_price: 49 }] } };
-export const hallInfo = { cinema_id: 9647, hall_no: '8', hall_name: '8号厅', room_seat: [] };
