@@ -33,7 +33,8 @@ export interface OrderPrice {
   orderPaymentPrice: number;
   ticketTotalPrice: number;
   ticketPaymentTotalPrice: number;
-  ticketSinglePrice: number;
+  /** `ticket_single_price`: one price per ticket (`[49]`, `[35.9, 35.9]`); as many as `ticketNum`. */
+  ticketPrices: number[];
   ticketNum: number;
   /** null when Womei answered `voucher_use: {}` (no voucher applied). */
   voucherUse: VoucherUse | null;
@@ -53,7 +54,14 @@ export interface OrderInfo {
   ticketCode: string;
   ticketCodes: { name: string; code: string }[];
   voucherUse: (VoucherUse & { useTotalDesc?: string }) | null;
-  ticketItems: { ticketNum: number; scheduleId: number; seatInfo: string; hallName: string };
+  ticketItems: {
+    ticketNum: number;
+    scheduleId: number;
+    seatInfo: string;
+    hallName: string;
+    /** Which seats, by area: `10排12座` in area `10014` (src/womei/seats.ts reads them). Empty when Womei sent none. */
+    areaSeats: { areaId: string; seat: string }[];
+  };
   /** While PENDING: the creation time, `YYYY-MM-DD HH:mm` Beijing time. */
   payTime: string;
   movieName: string;
@@ -105,7 +113,7 @@ export interface VoucherPage {
 /** `order/voucher/price/`: pre-check of one voucher against an order. */
 export interface VoucherPriceCheck {
   surchargePrice: number;
-  /** Not the order's payable amount: the top-up this voucher would need (womei-api.md §3.8, inferred). */
+  /** Not the order's payable amount: the top-up this voucher would need (docs/womei-api.md §3.8, inferred). */
   payPrice: number;
   surchargeMsg: string;
 }

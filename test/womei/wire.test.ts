@@ -86,7 +86,7 @@ describe('order/change/', () => {
       ['voucher_code_type', ''],
       ['ticket_pack_goods', ''],
     ]);
-    expect(result).toMatchObject({ orderId: W.ORDER_ID, orderTotalPrice: 49, orderPaymentPrice: 49, voucherUse: null, voucherDiscounts: [] });
+    expect(result).toMatchObject({ orderId: W.ORDER_ID, orderTotalPrice: 49, orderPaymentPrice: 49, ticketPrices: [49], voucherUse: null, voucherDiscounts: [] });
   });
 
   it('bindVouchers comma-joins the codes (wire %2C) and sends ticket_pack_goods as one space (wire %20)', async () => {
@@ -105,11 +105,12 @@ describe('order/change/', () => {
       rewards: '[]',
     });
     expect(result.voucherUse).toEqual({ useNum: 2, useCodes: codes, useTotalPrice: 71.8, useDetail: [35.9, 35.9], extraPrice: 0 });
-    expect(result.orderPaymentPrice).toBe(0);
+    expect(result).toMatchObject({ orderPaymentPrice: 0, ticketPrices: [35.9, 35.9] });
   });
 
   it('unbindVouchers sends the no-voucher choice again (replace semantics)', async () => {
-    const { req } = await sent(W.priceNoVoucher, () => client.unbindVouchers(session, W.ORDER_ID));
+    const { req, result } = await sent(W.priceNoVoucher, () => client.unbindVouchers(session, W.ORDER_ID));
+    expect(result).toMatchObject({ voucherUse: null, ticketPrices: [49] });
     expect(Object.fromEntries(fields(req.body))).toMatchObject({ discount_type: 'MARKETING', voucher_code: '', voucher_code_type: '', ticket_pack_goods: '' });
   });
 
@@ -154,7 +155,7 @@ describe('every other endpoint: path, query, body, parsed result', () => {
   it('user/voucher/list/', async () => {
     const { req, result } = await sent(W.wallet, () => client.listVouchers(session));
     expect(req.url).toBe(`${CINEMA}user/voucher/list/`);
-    expect(result.unused[0]).toMatchObject({ voucherCode: 'GZJY01003062558469', expireTime: 1767196800 });
+    expect(result.unused[0]).toMatchObject({ voucherCode: 'GZJY01002948425042', expireTime: 1767196800 });
   });
 
   it('user/vouchers_page (no trailing slash)', async () => {
@@ -162,13 +163,13 @@ describe('every other endpoint: path, query, body, parsed result', () => {
       client.listVouchersPage(session, { voucherType: 'VGC_T', scheduleId: '16701886', pageIndex: 2 }),
     );
     expect(req.url).toBe(`${CINEMA}user/vouchers_page?voucher_type=VGC_T&schedule_id=16701886&goods_id=&page_index=2`);
-    expect(result.page).toEqual({ dataTotal: 1, totalPage: 1, pageNum: 1, offsetNum: 10, prePage: 1, nextPage: 1 });
+    expect(result.page).toEqual({ dataTotal: 48, totalPage: 5, pageNum: 1, offsetNum: 10, prePage: 1, nextPage: 2 });
   });
 
   it('/ticket/{tenant}/user/orders/ with offset; next_offset read, echoed when absent', async () => {
     const { req, result } = await sent(W.userOrders, () => client.listUserOrders(session, { offset: 0 }));
     expect(req.url).toBe('/ticket/wmyc/user/orders/?offset=0');
-    expect(result).toMatchObject({ nextOffset: 10, orders: [{ orderId: W.ORDER_ID, ticketNum: 1, status: 'PENDING' }] });
+    expect(result).toMatchObject({ nextOffset: 10, orders: [{ orderId: W.ORDER_ID, ticketNum: 2, status: 'PENDING', seatInfo: '5排8座 | 5排9座' }] });
     const { result: last } = await sent({ orders: [] }, () => client.listUserOrders(session, { offset: 10 }));
     expect(last).toEqual({ orders: [], nextOffset: 10 });
   });
@@ -201,19 +202,18 @@ describe('every other endpoint: path, query, body, parsed result', () => {
   it('user/info/ and user/cards/', async () => {
     const { req: info, result: user } = await sent(W.userInfo, () => client.getUserInfo(session));
     expect(info.url).toMatch(new RegExp(`^${CINEMA}user/info/\\?version=\\d{13}&fact=Y$`));
+    // The captured body: the card number masked; the unmasked order phone Womei also sends is not kept.
     expect(user).toEqual({
-      nickname: 'x',
+      nickname: 'A用户',
       phoneMasked: '13*****0000',
       isMember: true,
       memberCard: { cardId: '376354', cardNoMasked: '80*******9220', name: '钻石卡', status: 'USABLE', type: 'SOLID_STORED_CARD', balance: 1.1, score: 48039, expires: '2073-11-07 12:52:34', usable: true },
     });
-    // The unmasked order phone Womei sends is not kept.
     expect(JSON.stringify(user)).not.toContain('13800000000');
     const { req: cards, result: cardList } = await sent(W.userCards, () => client.getUserCards(session));
     expect(cards.url).toBe(`${CINEMA}user/cards/`);
-    expect(cardList).toEqual([expect.objectContaining({ cardId: '376354', cardNoMasked: '80*******9220', balance: 1.1 })]);
+    expect(cardList).toEqual([expect.objectContaining({ cardId: '376354', cardNoMasked: '80*******9220', type: 'SOLID_STORED_CARD', balance: 1.1 })]);
   });
-
 });
 
 describe('configuration', () => {
