@@ -5,11 +5,10 @@
  * captured multi-page shape. The token is read from the environment or stdin, never printed; bad usage calls
  * nothing.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { EXIT, runCli, type CliIo } from '../../src/cli';
 import { FIXTURE, startSandbox, type RunningSandbox } from '../../src/sandbox/server';
 import { createWomeiClient } from '../../src/womei/client';
+import { spawnCli, type CliRun } from '../helpers/cli-process';
 import { okData, startCannedServer, type CannedServer } from '../womei/canned-server';
 import * as W from '../womei/wire-fixtures';
 
@@ -36,11 +35,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-interface Run {
-  code: number;
-  out: string[];
-  err: string[];
-}
+type Run = CliRun;
 
 async function cli(args: string[], over: NodeJS.ProcessEnv = {}, stdin = ''): Promise<Run> {
   const out: string[] = [];
@@ -183,26 +178,16 @@ describe('the token and bad usage', () => {
   });
 
   test('the binary: --help for each, and a real read', async () => {
-    const bin = join(__dirname, '..', '..', 'bin', 'womei-checkout.js');
-    const spawnCli = (args: string[]) =>
-      new Promise<Run>((resolve, reject) => {
-        const child = spawn(process.execPath, [bin, ...args], { env });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code: code ?? -1, out: stdout.split('\n').filter(Boolean), err: stderr.split('\n').filter(Boolean) }));
-      });
-    const main = await spawnCli(['--help']);
+    const spawnBin = (args: string[]) => spawnCli(args, env);
+    const main = await spawnBin(['--help']);
     expect(main.out.join('\n')).toMatch(/wallet +the user's vouchers[\s\S]*account +the user's profile[\s\S]*orders +the user's recent orders/);
     for (const command of ['wallet', 'account', 'orders']) {
-      const help = await spawnCli([command, '--help']);
+      const help = await spawnBin([command, '--help']);
       expect(help.code).toBe(0);
       expect(help.out[0]).toMatch(new RegExp(`^Usage: womei-checkout ${command}`));
       expect(help.out.join('\n')).toContain('--token-stdin');
     }
-    const wallet = await spawnCli(['wallet', '--cinema', CINEMA]);
+    const wallet = await spawnBin(['wallet', '--cinema', CINEMA]);
     expect(wallet.code).toBe(0);
     expect(wallet.out[0]).toBe(`wallet at cinema ${CINEMA}: 6 usable, 1 expired, 1 disabled, 1 used`);
   }, 60_000);

@@ -3,11 +3,11 @@
  * (same code as the binary, output captured); a few spawn `bin/womei-checkout.js` to prove the binary, its
  * exit codes and its refusal of bad usage as a user meets them.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckoutClient } from '../../src/client';
+import { spawnCli as spawnBinary, type CliRun } from '../helpers/cli-process';
 import { EXIT, runCli, type CliIo } from '../../src/cli';
 import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
 import { checkoutRequest, FIXTURE, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
@@ -40,11 +40,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-interface Run {
-  code: number;
-  out: string[];
-  err: string[];
-}
+type Run = CliRun;
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<Run> {
   const out: string[] = [];
@@ -57,17 +53,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<Run
   return { code, out, err };
 }
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'womei-checkout.js'), ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out: stdout.split('\n').filter(Boolean), err: stderr.split('\n').filter(Boolean) }));
-  });
-}
+const spawnCli = (args: string[], env: NodeJS.ProcessEnv = cliEnv) => spawnBinary(args, env);
 
 const seats = FIXTURE.seats.beijing;
 const codes = FIXTURE.vouchers.rich.unused;

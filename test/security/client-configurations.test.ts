@@ -25,10 +25,9 @@ import { generateCodecKey } from '../../src/codec/keys';
 import { ConfigError } from '../../src/config';
 import { tokenFingerprint } from '../../src/sandbox/store';
 import { SEALED_TOKEN_PATTERN } from '../../src/seal/format';
-import { jsonLogger } from '../../src/worker';
 import { checkoutWorkflowId } from '../../workflows/messages';
 import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
-import { findSecrets, FIXTURE, installRuntime, request, startSecureEnv, type NamedSecret, type SecureEnv } from './secure-env';
+import { findSecrets, FIXTURE, installRuntime, jsonLoggerLines, request, startSecureEnv, type NamedSecret, type SecureEnv } from './secure-env';
 
 const logs: LogEntry[] = [];
 installRuntime(logs);
@@ -225,17 +224,7 @@ describe('searched for the tokens', () => {
     expect(logs.length).toBeGreaterThan(0);
     expect(logs.some((l) => /^womei createOrder ok/.test(l.message))).toBe(true);
     expect(findSecrets(logs.map((l) => ({ level: l.level, message: l.message, meta: l.meta })), all)).toEqual([]);
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    try {
-      const logger = jsonLogger('TRACE');
-      for (const l of logs) logger.log(l.level, l.message, l.meta);
-    } finally {
-      write.mockRestore();
-    }
+    const lines = jsonLoggerLines(logs);
     expect(findSecrets(lines.join(''), all)).toEqual([]);
   });
 });

@@ -17,7 +17,6 @@ import { CheckoutClient, describeError } from '../../src/client';
 import { ENCRYPTED_ENCODING, METADATA_KEY_ID, createEncryptionCodec } from '../../src/codec/codec';
 import { generateCodecKey, parseCodecKeys } from '../../src/codec/keys';
 import { startCodecServer, type CodecServer } from '../../src/codec/server';
-import { jsonLogger } from '../../src/worker';
 import { SEALED_TOKEN_PATTERN } from '../../src/seal/format';
 import { InvalidInput } from '../../workflows/input';
 import { refreshTokenUpdate } from '../../workflows/messages';
@@ -29,6 +28,7 @@ import {
   findSecrets,
   FIXTURE,
   installRuntime,
+  jsonLoggerLines,
   metaText,
   payloadsOf,
   randomiseVoucherPasswords,
@@ -412,17 +412,7 @@ describe('logs', () => {
   });
 
   test('the production jsonLogger prints those entries without secrets', () => {
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    try {
-      const logger = jsonLogger('TRACE');
-      for (const l of logs) logger.log(l.level, l.message, l.meta);
-    } finally {
-      write.mockRestore();
-    }
+    const lines = jsonLoggerLines(logs);
     expect(lines.length).toBe(logs.length);
     expectClean(lines.join(''), 'jsonLogger output');
   });

@@ -24,7 +24,7 @@ import { FIXTURE, startSandbox } from '../../src/sandbox/server';
 import type { RunningSandbox, StartSandboxOptions } from '../../src/sandbox/server';
 import { resolveTemporalCli } from '../../src/temporal-cli';
 import { createWomeiClient } from '../../src/womei/client';
-import { startCheckoutWorker, type RunningCheckoutWorker } from '../../src/worker';
+import { jsonLogger, startCheckoutWorker, type RunningCheckoutWorker } from '../../src/worker';
 import type { CheckoutRequest } from '../../workflows/input';
 import { startDevServer } from '../helpers/temporal-env';
 import { checkoutBundlePath } from '../helpers/workflow-bundle';
@@ -182,6 +182,22 @@ export function randomiseVoucherPasswords(sandbox: RunningSandbox): string[] {
 }
 
 // ------------------------------------------------------------------------------------------- secret scanning
+
+/** What the production jsonLogger (src/worker.ts) writes for these SDK log entries, line by line. */
+export function jsonLoggerLines(entries: readonly LogEntry[]): string[] {
+  const lines: string[] = [];
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    const logger = jsonLogger('TRACE');
+    for (const l of entries) logger.log(l.level, l.message, l.meta);
+  } finally {
+    write.mockRestore();
+  }
+  return lines;
+}
 
 export interface NamedSecret {
   /** How a hit is reported (never the value). */

@@ -202,17 +202,11 @@ describe('every other endpoint: path, query, body, parsed result', () => {
   it('user/info/ and user/cards/', async () => {
     const { req: info, result: user } = await sent(W.userInfo, () => client.getUserInfo(session));
     expect(info.url).toMatch(new RegExp(`^${CINEMA}user/info/\\?version=\\d{13}&fact=Y$`));
-    // The captured body: the card number masked; the unmasked order phone Womei also sends is not kept.
-    expect(user).toEqual({
-      nickname: 'A用户',
-      phoneMasked: '13*****0000',
-      isMember: true,
-      memberCard: { cardId: '376354', cardNoMasked: '80*******9220', name: '钻石卡', status: 'USABLE', type: 'SOLID_STORED_CARD', balance: 1.1, score: 48039, expires: '2073-11-07 12:52:34', usable: true },
-    });
-    expect(JSON.stringify(user)).not.toContain('13800000000');
+    // What becomes of the body: test/contract/client-contract.test.ts.
+    expect(user).toMatchObject({ nickname: 'A用户', isMember: true });
     const { req: cards, result: cardList } = await sent(W.userCards, () => client.getUserCards(session));
     expect(cards.url).toBe(`${CINEMA}user/cards/`);
-    expect(cardList).toEqual([expect.objectContaining({ cardId: '376354', cardNoMasked: '80*******9220', type: 'SOLID_STORED_CARD', balance: 1.1 })]);
+    expect(cardList).toHaveLength(1);
   });
 });
 
