@@ -1,9 +1,9 @@
 /**
- * `npm start`'s keys. The dev server's history persists in .data/, so its keys must persist too: the payload key,
- * the token seal pair and the codec server's bearer token are generated once and saved (mode 0600, git-ignored)
- * in LOCAL_KEYS_FILE, where the CLI, client and worker of this clone find them (`withLocalKeys` in config.ts).
- * A clone from before the seal kept its payload key and bearer token in .data/codec.json: they are carried
- * over, so its history still decodes.
+ * Keys of a local deployment whose history persists on disk (`npm start`'s SQLite in .data/, `npm run cluster`'s
+ * PostgreSQL): the payload key, the token seal pair and the codec server's bearer token are generated once and
+ * saved (mode 0600, git-ignored), for `npm start` in LOCAL_KEYS_FILE, where the CLI, client and worker of this
+ * clone find them (`withLocalKeys` in config.ts). A data folder from before the seal kept its payload key and
+ * bearer token in codec.json: they are carried over, so its history still decodes.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,4 +42,14 @@ export function ensureLocalKeys(file: string | undefined, dataDir: string): Loca
     chmodSync(file, 0o600);
   }
   return keys;
+}
+
+/**
+ * The keys a local deployment runs with: each variable the environment sets wins (and is never written to the
+ * file); the others come from `file` (made once). `npm start` and `npm run cluster` call it.
+ */
+export function localKeysFor(file: string | undefined, dataDir: string, env: NodeJS.ProcessEnv): LocalKeys {
+  const saved = ensureLocalKeys(file, dataDir);
+  const pick = (name: (typeof LOCAL_KEY_VARIABLES)[number]) => (env[name]?.trim() ? env[name]! : saved[name]);
+  return Object.fromEntries(LOCAL_KEY_VARIABLES.map((name) => [name, pick(name)])) as LocalKeys;
 }

@@ -137,6 +137,8 @@ export function createWomeiClient(config: WomeiClientConfig): WomeiApi {
     getUserInfo: (s) =>
       call({ endpoint: E.userInfo, session: s, query: { version: String(Date.now()), fact: 'Y' }, data: S.userInfoData }),
     getUserCards: (s) => call({ endpoint: E.userCards, session: s, data: S.userCardsData }),
+    getHallInfo: (s, p) =>
+      call({ endpoint: E.hallInfo, session: s, query: { hall_id: p.hallId, schedule_id: p.scheduleId }, data: S.hallInfoData }),
   };
 }
 

@@ -417,6 +417,11 @@ export const paymentQueryData = paymentQueryWire.transform(
   (w): PaymentQuery => ({ orderId: w.order_id, status: w.status, msg: w.msg }),
 );
 
+// ---- hall/info/ (§3.17) -------------------------------------------------------------------------------------
+
+/** The seat map, loosely typed: its one reader (bench/cluster.ts) walks `room_seat` itself. */
+export const hallInfoData = emptyAs({}, z.record(z.string(), z.unknown()));
+
 // ---- the assumed cancel route -------------------------------------------------------------------------------
 
 /** Success is the envelope; `data` is not read. */

@@ -177,8 +177,8 @@ export interface PaymentQuery {
 }
 
 /**
- * Every call the checkout (activities/) and the operator CLI (wallet, account, orders) make, and nothing else:
- * an endpoint no part of the project calls has no method here.
+ * Every call the checkout (activities/), the operator CLI (wallet, account, orders) and the cluster benchmark
+ * (hall/info/) make, and nothing else: an endpoint no part of the project calls has no method here.
  */
 export interface WomeiApi {
   createOrder(s: WomeiSession, p: { scheduleId: string; seatLabels: string[] }): Promise<CreatedOrder>;
@@ -200,4 +200,6 @@ export interface WomeiApi {
   getUserInfo(s: WomeiSession): Promise<UserInfo>;
   /** `user/cards/`: the user's solid member cards. */
   getUserCards(s: WomeiSession): Promise<MemberCard[]>;
+  /** `hall/info/`: the hall's seat map for a schedule, loosely typed (bench/cluster.ts picks free seats from it). */
+  getHallInfo(s: WomeiSession, p: { hallId: string; scheduleId: string }): Promise<Record<string, unknown>>;
 }

@@ -229,6 +229,16 @@ const SUCCESS_CASES: SuccessCase[] = [
     call: (a) => a.getUserCards(H1659),
     check: (r) => expect(r).toEqual([expect.objectContaining({ cardId: '376354', cardNoMasked: '80*******9220', name: '钻石卡', balance: 1.1, usable: true })]),
   },
+  {
+    file: 'hall-info.json',
+    request: `GET /ticket/wmyc/cinema/400115/hall/info/?hall_id=6&schedule_id=16607189`,
+    call: (a) => a.getHallInfo(HV, { hallId: '6', scheduleId: '16607189' }),
+    check: (r) => {
+      expect(r).toMatchObject({ cinema_id: 400115, hall_no: '6' });
+      expect(r.room_seat[0]).toMatchObject({ area_no: '1', area_price: 65, seats: [] });
+      expect(r.room_seat[1].seats['3'].detail[0]).toMatchObject({ seat_no: '11112211#08#13', row: '3', col: '10', status: 0 });
+    },
+  },
 ];
 
 interface ErrorCase {
@@ -274,7 +284,6 @@ const NOT_CALLED_BY_THE_CLIENT = [
   'ads-ticket-buy-after.json',
   'cinema-info.json',
   'citys.json',
-  'hall-info.json',
   'hall-saleable.json',
   'movies.json',
   'order-sublists-info-empty.json',

@@ -87,6 +87,7 @@ export class FakeWomei {
     const methods: (keyof WomeiApi)[] = [
       'createOrder', 'getOrderInfo', 'priceOrder', 'bindVouchers', 'unbindVouchers', 'priceVoucher', 'listVouchers',
       'listVouchersPage', 'listUserOrders', 'payOrder', 'queryPayment', 'cancelOrder', 'getUserInfo', 'getUserCards',
+      'getHallInfo',
     ];
     for (const m of methods) api[m] = call(m);
     return api as unknown as WomeiApi;

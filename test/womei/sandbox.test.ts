@@ -168,6 +168,7 @@ describe('every client method reaches its sandbox route', () => {
     cancelOrder: [cancelEndpoint('order/cancel/'), (r: Ready) => api.cancelOrder(RICH, r.orderId)],
     getUserInfo: [E.userInfo, () => api.getUserInfo(RICH)],
     getUserCards: [E.userCards, () => api.getUserCards(RICH)],
+    getHallInfo: [E.hallInfo, () => api.getHallInfo(RICH, { hallId: FIXTURE.halls.beijing, scheduleId: BJ_SCHEDULE })],
   } satisfies Record<Method, [EndpointDef, (ready: Ready) => Promise<unknown>]>;
 
   it('the table lists exactly the client\'s methods', () => {
