@@ -9,7 +9,7 @@
 export type FailureTrait =
   /** Another attempt may succeed: Temporal's activity retry tries again (`retryable` of a Womei error). */
   | 'retryable'
-  /** Womei answered and refused: its side is as it was before the call. */
+  /** Refused, Womei's side as it was: Womei answered no, or the token was refused before anything was sent. */
   | 'refusal'
   /** Refused at the gateway (Kong) before Womei saw the call; its `ratelimit-reset` says when to ask again. */
   | 'gatewayRefusal'
@@ -70,6 +70,12 @@ export const FAILURE_TYPES = {
   OrderClaimUnavailable: row('activity', 'retryable', 'transient'),
 
   InvalidInput: row('door'),
+  // A token not in the sealed form, refused at the workflow's door and by the activity before Womei is called.
+  TokenNotSealed: row('door', 'refusal'),
+  // A sealed token this worker holds no key for: a worker that has it (mid-rotation) may open it.
+  TokenSealKeyUnknown: row('activity', 'retryable'),
+  // A sealed token that does not open (altered, or sealed to another key of the same id).
+  TokenSealBroken: row('activity'),
 
   // The workflow's name for an activity that timed out (the SDK's TimeoutFailure): it may have landed.
   ActivityTimeout: row('workflow', 'retryable', 'transient', 'answerLost'),

@@ -9,6 +9,7 @@ import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, CancelledFailure, TemporalFailure } from '@temporalio/common';
 import { failureIs } from '../src/failure-types';
 import { toFen } from '../src/womei/money';
+import { isSealedToken } from '../src/seal/format';
 import { checkoutFailure, describeFailure, type FailureInfo } from './failures';
 import { announce, handlersFinished } from './handlers';
 import { InvalidInput, onlySameSeatRefusal, parseCheckoutInput } from './input';
@@ -29,6 +30,14 @@ export async function checkout(raw: CheckoutRequest): Promise<CheckoutResult> {
       throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true, details: [err.issues] });
     }
     throw err;
+  }
+  // A plaintext token would sit readable in history and reach activities: refused, nothing is sent to Womei.
+  // Histories from before sealing carry plaintext tokens; they have no patch marker here and replay as they ran.
+  if (!isSealedToken(input.token) && wf.patched('refuse-plaintext-token')) {
+    throw checkoutFailure(
+      'TokenNotSealed',
+      'the token is not sealed: clients seal it with TOKEN_SEAL_PUBLIC_KEY; a plaintext token is refused and nothing is sent to Womei',
+    );
   }
   return runCheckout(createRun(input));
 }

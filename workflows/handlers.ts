@@ -5,7 +5,7 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FailureType } from '../src/failure-types';
-import { parseToken, parseVoucherSpec } from './input';
+import { parseSealedToken, parseToken, parseVoucherSpec } from './input';
 import { checkoutMemo, refreshTokenUpdate, replaceVouchersUpdate, statusQuery, waitForOrderUpdate } from './messages';
 import type { CheckoutStatus } from './messages';
 import type { CheckoutRun } from './run';
@@ -74,7 +74,8 @@ function registerHandlers(run: CheckoutRun): void {
     {
       validator: (fresh) => {
         refuseWhenFinished();
-        parseToken(fresh);
+        // Validators do not run on replay, so histories from before sealing still replay their plaintext update.
+        parseSealedToken(fresh);
       },
     },
   );

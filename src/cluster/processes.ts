@@ -20,6 +20,7 @@ export function workerProcess(s: ClusterSettings, index: number, workerEnv: Reco
     args: ['--import', 'tsx', 'src/worker.ts'],
     env: {
       ...s.childEnv,
+      TOKEN_SEAL_PRIVATE_KEYS: s.sealPrivateKeys,
       ...workerEnv,
       // The ready line is an INFO entry.
       LOG_LEVEL: ['TRACE', 'DEBUG', 'INFO'].includes(level) ? level : 'INFO',

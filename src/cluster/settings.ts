@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { CONFIG_VARIABLES, loadConfig, type AppConfig } from '../config';
 import { splitAddress } from '../dev-server';
-import { localCodecSecrets } from '../local-secrets';
+import { localKeysFor } from '../local-keys';
 import { postgresBinDir } from './binaries';
 import { ROOT } from './temporal-server';
 
@@ -43,6 +43,10 @@ export interface ClusterSettings {
   uiUrl: string | undefined;
   codecUrl: string | undefined;
   codecBearer: string;
+  /** The cluster's keys (CODEC_KEYS, TOKEN_SEAL_*, CODEC_SERVER_TOKEN): a CLI points LOCAL_KEYS_FILE at it. */
+  keysFile: string;
+  /** The seal's private key: given to the worker processes only. */
+  sealPrivateKeys: string;
   postgres: { binDir: string; dir: string; port: number; password: string };
 }
 
@@ -52,7 +56,9 @@ export function clusterSettings(options: ClusterOptions): ClusterSettings {
   const dataDir = resolve(ROOT, base.cluster.dataDir);
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const secrets = localCodecSecrets(dataDir, base);
+  // Kept beside the database it encrypts; the seal's private key goes to the worker processes only.
+  const keysFile = join(dataDir, 'local-keys.json');
+  const keys = localKeysFor(keysFile, dataDir, env);
   const [host, port] = splitAddress(base.temporal.address);
   const temporalAddress = `${host}:${port}`;
   const ownSandbox = options.womeiBaseUrl === undefined;
@@ -62,15 +68,20 @@ export function clusterSettings(options: ClusterOptions): ClusterSettings {
 
   // Only our own settings reach the processes: no TEMPORAL_API_KEY of the caller's shell, and no temporal.toml
   // profile (TEMPORAL_CONFIG_FILE names one in the data folder that does not exist unless someone puts it there).
-  const own = Object.fromEntries(Object.keys(CONFIG_VARIABLES).flatMap((k) => (env[k] === undefined ? [] : [[k, env[k] as string]])));
+  const own = Object.fromEntries(
+    Object.keys(CONFIG_VARIABLES).flatMap((k) => (env[k] === undefined || k === 'TOKEN_SEAL_PRIVATE_KEYS' ? [] : [[k, env[k] as string]])),
+  );
   const childEnv: Record<string, string> = {
     PATH: env.PATH ?? process.env.PATH ?? '',
     HOME: env.HOME ?? process.env.HOME ?? '',
     TEMPORAL_CONFIG_FILE: join(dataDir, 'temporal.toml'),
     ...own,
     TEMPORAL_ADDRESS: temporalAddress,
-    CODEC_KEYS: secrets.keys,
-    CODEC_SERVER_TOKEN: secrets.bearer,
+    CODEC_KEYS: keys.CODEC_KEYS,
+    CODEC_SERVER_TOKEN: keys.CODEC_SERVER_TOKEN,
+    TOKEN_SEAL_PUBLIC_KEY: keys.TOKEN_SEAL_PUBLIC_KEY,
+    // Every key is given: no process of the cluster reads a clone's .data/local-keys.json.
+    LOCAL_KEYS_FILE: '',
     WOMEI_BASE_URL: options.womeiBaseUrl ?? sandboxUrl!,
     // The sandbox offers the (assumed) cancel route, as with npm start.
     ...(ownSandbox ? { WOMEI_CANCEL_PATH: base.womei.cancelPath ?? 'order/cancel/' } : {}),
@@ -88,7 +99,9 @@ export function clusterSettings(options: ClusterOptions): ClusterSettings {
     sandboxUrl,
     uiUrl,
     codecUrl,
-    codecBearer: secrets.bearer,
+    codecBearer: keys.CODEC_SERVER_TOKEN,
+    keysFile,
+    sealPrivateKeys: keys.TOKEN_SEAL_PRIVATE_KEYS,
     postgres: { binDir: postgresBinDir(base.cluster.postgresBin, env), dir: dataDir, port: base.cluster.postgresPort, password: savedPostgresPassword(dataDir) },
   };
 }

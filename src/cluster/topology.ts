@@ -3,7 +3,8 @@
  * test, bench/cluster.ts, the chaos run): PostgreSQL, the schemas, the Temporal server, the namespace (the same
  * deploy/ config and scripts as docker-compose.yml), N worker processes, the sandbox, the codec server and the
  * Web UI server; start() resolves when every part is ready, and each part can be killed and brought back. The
- * database persists in CLUSTER_DATA_DIR across runs; every process logs under `<data dir>/logs/`.
+ * database persists in CLUSTER_DATA_DIR across runs; every process logs under `<data dir>/logs/`. Its API is
+ * described in docs/deployment.md ("Driving it from a program").
  */
 import { join } from 'node:path';
 import type { AppConfig } from '../config';
@@ -36,6 +37,8 @@ export class ClusterTopology {
   readonly codecUrl: string | undefined;
   /** Bearer token of the codec server (for `temporal workflow show --codec-auth`). */
   readonly codecBearer: string;
+  /** The cluster's keys (CODEC_KEYS, TOKEN_SEAL_*, CODEC_SERVER_TOKEN): a CLI points LOCAL_KEYS_FILE at it. */
+  readonly keysFile: string;
 
   private readonly log: (line: string) => void;
   private readonly settings: ClusterSettings;
@@ -64,6 +67,7 @@ export class ClusterTopology {
     this.uiUrl = s.uiUrl;
     this.codecUrl = s.codecUrl;
     this.codecBearer = s.codecBearer;
+    this.keysFile = s.keysFile;
     this.postgres = new Postgres(s.postgres);
   }
 

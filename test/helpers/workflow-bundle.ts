@@ -12,7 +12,7 @@ import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { WORKFLOWS_PATH } from '../../src/worker';
 
 const ROOT = resolve(__dirname, '..', '..');
-const INPUTS = ['workflows', 'src/failure-types.ts', 'src/redact.ts', 'src/womei', 'src/codec/failure-converter.ts', 'package-lock.json'];
+const INPUTS = ['workflows', 'src/failure-types.ts', 'src/redact.ts', 'src/seal/format.ts', 'src/womei', 'src/codec/failure-converter.ts', 'package-lock.json'];
 
 function filesOf(rel: string): string[] {
   const abs = join(ROOT, rel);
