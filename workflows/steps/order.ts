@@ -102,7 +102,7 @@ export async function priceOrder(run: CheckoutRun, orderId: string): Promise<voi
 }
 
 /**
- * Looks for the order of the lost create attempt(s) and claims it (activities/index.ts: proven by schedule,
+ * Looks for the order of the lost create attempt(s) and claims it (activities/lost-order.ts: proven by schedule,
  * cinema, exact seats and time window, and owned by claim). Orders that match but belong to another checkout
  * are recorded as left alone: an exact seat set has one live holder, so a second match is someone else's.
  */
