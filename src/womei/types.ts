@@ -1,6 +1,6 @@
 /**
  * The Womei client's contract: what each call takes and returns, in our names (camelCase, money in yuan as
- * Womei sends it). The zod schemas in `schemas.ts` parse the wire shapes into these types. Activities and the
+ * Womei sends it). The zod schemas in `schemas/` parse the wire shapes into these types. Activities and the
  * workflow depend on this file only, never on the HTTP details.
  */
 
