@@ -1,15 +1,9 @@
 /**
- * The library a backend imports to run checkouts: start (idempotent on the request id), status, result,
- * cancel, list, and a fast "order created" answer through update-with-start.
- *
- * Idempotency, decided once here:
- * - the workflow id is derived from the request id (`checkout-<requestId>`);
- * - `workflowIdConflictPolicy: FAIL`: a second start while the checkout runs is refused by the server and then
- *   answered with the running checkout (`started: false`), so `started` is true for exactly one start;
- * - `workflowIdReusePolicy: REJECT_DUPLICATE`: a request id whose checkout has finished (in any outcome) is
- *   never run again; the caller gets the finished checkout back. A retry with a new intent needs a new request id.
- * - the same request id with a different order (cinema, schedule, seats) is refused with `IdempotencyConflict`
- *   instead of silently answering for another checkout.
+ * The library a backend imports to run checkouts: start, status, result, cancel, list, and a fast "order
+ * created" answer through update-with-start. Idempotent on the request id: the workflow id is
+ * `checkout-<requestId>`; conflict policy FAIL (a second start while it runs is answered with the running
+ * checkout, `started: false`), reuse policy REJECT_DUPLICATE (a finished checkout is never run again: a new
+ * intent needs a new request id), and the same request id for another order is refused (`IdempotencyConflict`).
  */
 import {
   Client,
@@ -22,7 +16,7 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure, type DataConverter } from '@temporalio/common';
+import { CancelledFailure, type DataConverter } from '@temporalio/common';
 import { loadConfig, withLocalKeys, type AppConfig } from './config';
 import { createDataConverter } from './codec/data-converter';
 import { isSealedToken } from './seal/format';
@@ -31,7 +25,6 @@ import { connectToTemporal } from './temporal-connection';
 import { redactText } from './redact';
 import { parseCheckoutInput, parseToken, type CheckoutInput, type CheckoutRequest } from '../workflows/input';
 import {
-  CHECKOUT_PHASES,
   CHECKOUT_WORKFLOW_TYPE,
   checkoutWorkflowId,
   checkoutMemo,
@@ -39,18 +32,18 @@ import {
   statusQuery,
   waitForOrderUpdate,
   type CheckoutMemo,
-  type CheckoutPhase,
   type CheckoutResult,
   type CheckoutStatus,
   type RefreshTokenAnswer,
 } from '../workflows/messages';
-import {
-  CHECKOUT_CINEMA_ID,
-  CHECKOUT_ORDER_ID,
-  CHECKOUT_PHASE,
-  CHECKOUT_REQUEST_ID,
-  startSearchAttributes,
-} from '../workflows/search-attributes';
+import { CHECKOUT_CINEMA_ID, startSearchAttributes } from '../workflows/search-attributes';
+import { checkoutWorkflowIdOf, InvalidArgument, summaryOf, visibilityQuery, type CheckoutSummary, type ListFilter } from './client-list';
+import { describeCheckout, detailCheckout } from './client-display';
+import { outcomeOf, resultFromStatus } from './client-result';
+
+export { InvalidArgument, visibilityQuery, type CheckoutSummary, type ListFilter } from './client-list';
+export { describeCheckout } from './client-display';
+export { outcomeOf } from './client-result';
 
 export interface StartedCheckout {
   workflowId: string;
@@ -61,37 +54,9 @@ export interface StartedCheckout {
   orderId?: string;
 }
 
-export interface CheckoutSummary {
-  workflowId: string;
-  runId: string;
-  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT... */
-  status: string;
-  phase?: string;
-  requestId?: string;
-  cinemaId?: string;
-  orderId?: string;
-  startTime: Date;
-  closeTime?: Date;
-}
-
-export interface ListFilter {
-  phase?: CheckoutPhase;
-  cinemaId?: string;
-  orderId?: string;
-  requestId?: string;
-  /** Only running (true) or only closed (false) checkouts. */
-  running?: boolean;
-  limit?: number;
-}
-
 /** The request id already belongs to a checkout for another order. */
 export class IdempotencyConflict extends Error {
   override readonly name = 'IdempotencyConflict';
-}
-
-/** A list filter or checkout id that cannot be used. Names the field. */
-export class InvalidArgument extends Error {
-  override readonly name = 'InvalidArgument';
 }
 
 export class CheckoutNotFound extends Error {
@@ -113,9 +78,6 @@ export interface CheckoutClientOptions {
   /** Default `tokenSealerFor(config)` (TOKEN_SEAL_PUBLIC_KEY); without one, starts and token refreshes are refused. */
   tokenSealer?: TokenSealer;
 }
-
-const DIGITS = /^\d{1,18}$/;
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
 
 export class CheckoutClient {
   private constructor(
@@ -280,18 +242,7 @@ export class CheckoutClient {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InvalidArgument('limit: must be an integer 1-1000');
     const summaries: CheckoutSummary[] = [];
     for await (const execution of this.temporal.workflow.list({ query: visibilityQuery(filter) })) {
-      const attributes = execution.typedSearchAttributes;
-      summaries.push({
-        workflowId: execution.workflowId,
-        runId: execution.runId,
-        status: execution.status.name,
-        phase: attributes.get(CHECKOUT_PHASE),
-        requestId: attributes.get(CHECKOUT_REQUEST_ID),
-        cinemaId: attributes.get(CHECKOUT_CINEMA_ID),
-        orderId: attributes.get(CHECKOUT_ORDER_ID),
-        startTime: execution.startTime,
-        closeTime: execution.closeTime,
-      });
+      summaries.push(summaryOf(execution));
       if (summaries.length >= limit) break;
     }
     return summaries;
@@ -303,8 +254,7 @@ export class CheckoutClient {
 
   /** Accepts a request id or a workflow id (`checkout-…`). */
   workflowIdOf(id: string): string {
-    if (!ID_PATTERN.test(id)) throw new InvalidArgument('id: must be a request id or checkout workflow id (A-Z a-z 0-9 _ -)');
-    return id.startsWith('checkout-') ? id : checkoutWorkflowId(id);
+    return checkoutWorkflowIdOf(id);
   }
 
   private async withHandle<T>(id: string, use: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
@@ -330,86 +280,6 @@ function assertSameRequest(description: WorkflowExecutionDescription, input: Che
     );
   }
   return description.runId;
-}
-
-function vouchersText(input: CheckoutInput): string {
-  return 'codes' in input.vouchers
-    ? `${input.vouchers.codes.length} voucher${input.vouchers.codes.length === 1 ? '' : 's'}`
-    : `the best vouchers in the wallet${input.vouchers.max ? ` (at most ${input.vouchers.max})` : ''}`;
-}
-
-/** One line the Web UI shows beside the workflow id. */
-export function describeCheckout(input: CheckoutInput): string {
-  const seats = `${input.seats.length} seat${input.seats.length === 1 ? '' : 's'}`;
-  return `Checkout ${seats} with ${vouchersText(input)} at cinema ${input.cinemaId}, schedule ${input.scheduleId}${input.payIfFree ? ', pay if free' : ''}`;
-}
-
-function detailCheckout(input: CheckoutInput): string {
-  return [
-    `**Request** \`${input.requestId}\``,
-    `**Cinema** ${input.cinemaId} · **Schedule** ${input.scheduleId}`,
-    `**Seats** ${input.seats.map((s) => `\`${s}\``).join(', ')}`,
-    `**Vouchers** ${'codes' in input.vouchers ? input.vouchers.codes.map((c) => `\`${c}\``).join(', ') : vouchersText(input)}`,
-    `**Pay if free** ${input.payIfFree ? 'yes' : 'no'}`,
-  ].join('\n\n');
-}
-
-/** The visibility query for a filter; every value is checked against its format first (no query injection). */
-export function visibilityQuery(filter: ListFilter): string {
-  const clauses = [`WorkflowType = "${CHECKOUT_WORKFLOW_TYPE}"`];
-  if (filter.phase !== undefined) {
-    if (!(CHECKOUT_PHASES as readonly string[]).includes(filter.phase)) {
-      throw new InvalidArgument(`phase: must be one of ${CHECKOUT_PHASES.join(', ')}`);
-    }
-    clauses.push(`${CHECKOUT_PHASE.name} = "${filter.phase}"`);
-  }
-  if (filter.cinemaId !== undefined) {
-    if (!DIGITS.test(filter.cinemaId)) throw new InvalidArgument('cinemaId: must be digits');
-    clauses.push(`${CHECKOUT_CINEMA_ID.name} = "${filter.cinemaId}"`);
-  }
-  if (filter.orderId !== undefined) {
-    if (!DIGITS.test(filter.orderId)) throw new InvalidArgument('orderId: must be digits');
-    clauses.push(`${CHECKOUT_ORDER_ID.name} = "${filter.orderId}"`);
-  }
-  if (filter.requestId !== undefined) {
-    if (!ID_PATTERN.test(filter.requestId)) throw new InvalidArgument('requestId: must be 1-64 of A-Z a-z 0-9 _ -');
-    clauses.push(`${CHECKOUT_REQUEST_ID.name} = "${filter.requestId}"`);
-  }
-  if (filter.running !== undefined) clauses.push(filter.running ? 'ExecutionStatus = "Running"' : 'ExecutionStatus != "Running"');
-  return clauses.join(' AND ');
-}
-
-/**
- * COMPENSATED and NEEDS_ATTENTION end the workflow as a failure (a cancelled one as a cancellation) carrying
- * the CheckoutResult as details[0].
- */
-export function outcomeOf(error: unknown): CheckoutResult | undefined {
-  if (!(error instanceof WorkflowFailedError)) return undefined;
-  let cause: unknown = error.cause;
-  while (cause) {
-    if (cause instanceof ApplicationFailure || cause instanceof CancelledFailure) {
-      const details = cause.details?.[0] as CheckoutResult | undefined;
-      if (details && typeof details === 'object' && 'outcome' in details) return details;
-    }
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function resultFromStatus(status: CheckoutStatus): CheckoutResult {
-  return {
-    outcome: status.outcome ?? 'COMPENSATED',
-    requestId: status.requestId,
-    orderId: status.orderId,
-    prices: status.prices,
-    vouchers: status.vouchers.bound,
-    ...(status.vouchers.mayBeBound?.length ? { vouchersMayBeBound: status.vouchers.mayBeBound } : {}),
-    reason: status.reason ?? { type: 'Cancelled', message: 'cancelled by the client' },
-    orders: status.orders,
-    ...(status.foreignOrders !== undefined ? { foreignOrders: status.foreignOrders } : {}),
-    attempts: status.attempts,
-    timeline: status.timeline,
-  };
 }
 
 /** Error text safe for logs and the CLI. */

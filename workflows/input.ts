@@ -22,7 +22,12 @@ export const SEAT_LABEL_PATTERN = /^\d{1,12}:\d{1,4}:\d{1,4}:[0-9A-Za-z#_-]{1,40
 export const TOKEN_PATTERN = /^[0-9a-f]{32}$/;
 /** Exchange-voucher codes as the wallet lists them (`GZJY01002948425042`): letters and digits. */
 export const VOUCHER_CODE_PATTERN = /^[A-Za-z0-9]{4,40}$/;
+/** The idempotency key (the workflow id is `checkout-<requestId>`); the client's list filter checks the same. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const REQUEST_ID_RULE = 'must be 1-64 of A-Z a-z 0-9 _ -';
+/** Womei cinema ids (`9647`); the client's list filter checks the same. */
+export const CINEMA_ID_PATTERN = /^\d{1,12}$/;
+export const DIGITS_RULE = 'must be digits';
 
 /** Longest deadline a checkout may ask for: a seat hold lasts minutes, a checkout should not outlive a day. */
 export const MAX_DEADLINE_MINUTES = 24 * 60;
@@ -107,9 +112,9 @@ export const limitsSchema = z
 export const checkoutInputSchema = z
   .object({
     /** Idempotency key: the workflow id is `checkout-${requestId}`. */
-    requestId: z.string().regex(REQUEST_ID_PATTERN, 'must be 1-64 of A-Z a-z 0-9 _ -'),
-    cinemaId: z.string().regex(/^\d{1,12}$/, 'must be digits'),
-    scheduleId: z.string().regex(/^\d{1,15}$/, 'must be digits'),
+    requestId: z.string().regex(REQUEST_ID_PATTERN, REQUEST_ID_RULE),
+    cinemaId: z.string().regex(CINEMA_ID_PATTERN, DIGITS_RULE),
+    scheduleId: z.string().regex(/^\d{1,15}$/, DIGITS_RULE),
     seats: z
       .array(z.string().regex(SEAT_LABEL_PATTERN, 'must be a seatlable {area_no}:{row}:{col}:{seat_no}'))
       .min(1, 'needs at least one seat')

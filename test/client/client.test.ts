@@ -3,7 +3,7 @@
  * idempotent start, the fast "order created" answer, status, result in every outcome, list, cancel.
  */
 import { CheckoutClient, IdempotencyConflict, InvalidArgument, visibilityQuery } from '../../src/client';
-import { InvalidInput } from '../../workflows/input';
+import { InvalidInput, parseCheckoutInput, type CheckoutRequest } from '../../workflows/input';
 import { assertReleased, checkoutRequest, FIXTURE } from '../helpers/checkout-harness';
 import { useHarness } from '../helpers/use-harness';
 
@@ -118,6 +118,29 @@ test('list refuses values that are not ids or phases (no query injection)', asyn
   expect(visibilityQuery({ phase: 'BINDING', cinemaId: '9647' })).toBe(
     'WorkflowType = "checkout" AND CheckoutPhase = "BINDING" AND CheckoutCinemaId = "9647"',
   );
+});
+
+test('list filters and checkout ids take exactly the request and cinema ids that the input of a checkout takes', () => {
+  const takes = (use: () => unknown) => {
+    try {
+      use();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const inputTakes = (over: Partial<CheckoutRequest>) => takes(() => parseCheckoutInput(checkoutRequest(over)));
+  for (const requestId of ['r', 'a'.repeat(64), 'a'.repeat(65), 'a'.repeat(80), 'bad id']) {
+    const expected = [requestId, inputTakes({ requestId })];
+    expect([requestId, takes(() => visibilityQuery({ requestId }))]).toEqual(expected);
+    expect([requestId, takes(() => client.workflowIdOf(requestId))]).toEqual(expected);
+    expect([requestId, takes(() => client.workflowIdOf(`checkout-${requestId}`))]).toEqual(expected);
+  }
+  for (const cinemaId of ['9647', '1'.repeat(12), '1'.repeat(13), '1'.repeat(18), '96a7']) {
+    expect([cinemaId, takes(() => visibilityQuery({ cinemaId }))]).toEqual([cinemaId, inputTakes({ cinemaId })]);
+  }
+  expect(() => visibilityQuery({ requestId: 'a'.repeat(65) })).toThrow('requestId: must be 1-64 of A-Z a-z 0-9 _ -');
+  expect(client.workflowIdOf('checkout-r1')).toBe(client.workflowIdOf('r1'));
 });
 
 test('cancel compensates: vouchers unbound, order released', async () => {
