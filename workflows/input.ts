@@ -25,8 +25,9 @@ export const VOUCHER_CODE_PATTERN = /^[A-Za-z0-9]{4,40}$/;
 /** The idempotency key (the workflow id is `checkout-<requestId>`); the client's list filter checks the same. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const REQUEST_ID_RULE = 'must be 1-64 of A-Z a-z 0-9 _ -';
-/** Womei cinema ids (`9647`); the client's list filter checks the same. */
+/** Womei cinema and schedule ids (`9647`, `16701886`); the client's list filter and the CLI check the same. */
 export const CINEMA_ID_PATTERN = /^\d{1,12}$/;
+export const SCHEDULE_ID_PATTERN = /^\d{1,15}$/;
 export const DIGITS_RULE = 'must be digits';
 
 /** Longest deadline a checkout may ask for: a seat hold lasts minutes, a checkout should not outlive a day. */
@@ -114,7 +115,7 @@ export const checkoutInputSchema = z
     /** Idempotency key: the workflow id is `checkout-${requestId}`. */
     requestId: z.string().regex(REQUEST_ID_PATTERN, REQUEST_ID_RULE),
     cinemaId: z.string().regex(CINEMA_ID_PATTERN, DIGITS_RULE),
-    scheduleId: z.string().regex(/^\d{1,15}$/, DIGITS_RULE),
+    scheduleId: z.string().regex(SCHEDULE_ID_PATTERN, DIGITS_RULE),
     seats: z
       .array(z.string().regex(SEAT_LABEL_PATTERN, 'must be a seatlable {area_no}:{row}:{col}:{seat_no}'))
       .min(1, 'needs at least one seat')
