@@ -44,8 +44,8 @@ interface FailureRow {
 const row = <O extends FailureOrigin>(origin: O, ...traits: FailureTrait[]) => ({ origin, traits });
 
 /**
- * The table. Its order is the order of the retry policy's `nonRetryableErrorTypes`, which every scheduled
- * activity records in history: append new types, do not reorder.
+ * The table, in the order the retry policy lists its non-retryable types (every scheduled activity records
+ * that list in history: a type, once recorded, keeps its name).
  */
 export const FAILURE_TYPES = {
   TokenInvalid: row('womei', 'refusal', 'needsFreshToken', 'stopsPrecheck'),
