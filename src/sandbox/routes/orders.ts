@@ -53,9 +53,11 @@ function createOrder(ctx: RouteCtx) {
     ticketCode: '',
     verifyCode: '',
     paidCodes: [],
+    history: [],
   };
   store.orders.set(order.orderId, order);
   store.holdSeats(order);
+  store.recordEvent(order, { op: 'created', by: ctx.session });
   return ok({ order_id: order.orderId, server_time: now });
 }
 
@@ -101,10 +103,13 @@ function changeOrder(ctx: RouteCtx) {
   }
   // ASSUMPTION: codes sent with MARKETING or an empty discount type are ignored, not an error.
   const choice: OrderChoice = { payType: p.pay_type, discountType: p.discount_type, cardId: p.card_id, codes };
+  const schedule = store.schedules.get(order.scheduleId) ?? reject('badParameter');
+  const op = choice.discountType === 'TP_VOUCHER' ? 'bound' : order.priced ? 'unbound' : 'priced';
   order.choice = choice;
   order.priced = true;
-  const schedule = store.schedules.get(order.scheduleId) ?? reject('badParameter');
-  return ok(changePayload(order, cinemaOf(ctx), computePrice(order, schedule, choice)));
+  const price = computePrice(order, schedule, choice);
+  store.recordEvent(order, { op, by: ctx.session, paymentFen: price.paymentFen });
+  return ok(changePayload(order, cinemaOf(ctx), price));
 }
 
 /**
@@ -120,6 +125,7 @@ function voucherPrice(ctx: RouteCtx) {
   const codes = splitCodes(p.voucher_code);
   if (codes.length === 0) reject('badParameter');
   if (!store.spendQuota(user.userId, codes.length)) reject('voucherQuotaExceeded');
+  store.recordEvent(order, { op: 'prechecked', by: ctx.session, codes });
   for (const code of codes) {
     const problem = store.voucherProblem(user, code);
     if (problem) reject(problem);
@@ -161,6 +167,7 @@ function payment(ctx: RouteCtx) {
   order.paidCodes = price.codes;
   order.ticketCode = `1301${serial}`;
   order.verifyCode = `12${serial}`;
+  store.recordEvent(order, { op: 'paid', by: ctx.session, codes: price.codes });
   return ok(paymentData(order));
 }
 
@@ -190,7 +197,7 @@ function cancel(ctx: RouteCtx) {
   const p = parseFields(z.object({ order_id: orderIdField }), ctx.form);
   const order = orderOf(ctx, p.order_id);
   if (order.status === 'PROCESSING' || order.status === 'SUCCESS') reject('badParameter');
-  ctx.store.cancelOrder(order, 'cancelled');
+  ctx.store.cancelOrder(order, 'cancelled', ctx.session);
   return ok({ order_id: order.orderId, status: order.status });
 }
 
