@@ -15,7 +15,7 @@ import type { WorkerExit } from './topology';
 export const RULES = {
   'not-terminal': 'every checkout ended (COMPLETED, COMPENSATED, NEEDS_ATTENTION) or waits visibly in NEEDS_ATTENTION',
   'completed-order': 'a COMPLETED result names its own order: live at completion (or issued) holding exactly its vouchers at the promised payment, and untouched afterwards',
-  'orphan-hold': 'no order is left held that no COMPLETED checkout owns',
+  'orphan-hold': 'no order is left held unless it is a COMPLETED result, or its checkout says it left it to lapse (or could not release it)',
   'bound-after-failure': 'no voucher is left bound to an order whose checkout did not complete',
   'two-live-orders': 'no request id had two live orders at once',
   'voucher-consumed-twice': 'no voucher was consumed by two paid orders',
@@ -108,6 +108,17 @@ function completedAt(end: Extract<CheckoutEnd, { kind: 'result' }>): number {
   return entry ? Date.parse(entry.at) : end.endedAt;
 }
 
+/**
+ * A live order its checkout owns and left to lapse on purpose: the checkout's result lists it as ABANDONED (a
+ * release that could not cancel), or the checkout lost every session before it ended (nothing can cancel it).
+ */
+function leftToLapse(o: LedgerOrder, creator: AuditCheckout): boolean {
+  const end = creator.end;
+  if (end.kind !== 'result') return false;
+  if (end.result.orders.some((r) => r.orderId === o.orderId && r.state === 'ABANDONED')) return true;
+  return creator.sessionsGoneAt !== undefined && creator.sessionsGoneAt <= end.endedAt;
+}
+
 function needsAttention(end: CheckoutEnd): boolean {
   return (end.kind === 'result' && end.result.outcome === 'NEEDS_ATTENTION') || (end.kind === 'running' && end.phase === 'NEEDS_ATTENTION');
 }
@@ -189,13 +200,8 @@ export function audit(input: AuditInput): AuditResult {
     if (o.boundCodes.length > 0 && (o.live || cancelled)) {
       add({ rule: 'bound-after-failure', requestId: creator?.requestId, orderId: o.orderId, detail: `[${o.boundCodes.join(',')}] still bound to the ${o.live ? 'live' : 'cancelled'} order of ${who}` });
     }
-    if (o.live) {
-      // Nothing can release an order whose checkout lost every session before it ended: it lapses with its hold.
-      const end = creator?.end;
-      const endedAt = end?.kind === 'result' ? end.endedAt : Infinity;
-      const abandonable = creator?.sessionsGoneAt !== undefined && creator.sessionsGoneAt <= endedAt && o.boundCodes.length === 0;
-      if (!abandonable) add({ rule: 'orphan-hold', requestId: creator?.requestId, orderId: o.orderId, detail: `order still held at the end; made by ${who}` });
-    }
+    if (o.live && o.boundCodes.length === 0 && creator && leftToLapse(o, creator)) continue;
+    if (o.live) add({ rule: 'orphan-hold', requestId: creator?.requestId, orderId: o.orderId, detail: `order still held at the end; made by ${who}` });
   }
 
   // two-live-orders

@@ -115,8 +115,8 @@ export function chaosFaults(): FaultRuleInput[] {
     { id: 'rateLimit', kind: 'rateLimit', rate: 0.01, retryAfterSeconds: 1 },
     { id: 'garbage', kind: 'garbage', mode: 'truncated', rate: 0.004 },
     { id: 'garbage-field', kind: 'garbage', mode: 'dropField', rate: 0.003 },
-    // The cinema system refusing a validation now and then (a refusal: the checkout compensates or skips the code).
-    { id: 'error-voucher-check', endpoint: 'order/voucher/price/', kind: 'error', error: 'voucherCheckFailed', rate: 0.01 },
+    // Womei refusing a request it should have taken (a refusal: the checkout compensates, a release abandons).
+    { id: 'error', kind: 'error', error: 'badParameter', rate: 0.003 },
   ];
 }
 
