@@ -415,7 +415,8 @@ class Driver {
       const signal = d.kind === 'killWorker' ? 'SIGKILL' : 'SIGTERM';
       const exit = await this.topology.stopWorker(d.worker, signal);
       record.exit = exit;
-      this.log(`!! worker ${d.worker + 1} ${signal} ${where}: exited ${exit.signal ?? `code ${exit.code}`} after ${exit.ms} ms; down for ${d.downMs} ms`);
+      const drained = signal === 'SIGTERM' ? `, ${exit.drained ?? 0} running call(s) finished first` : '';
+      this.log(`!! worker ${d.worker + 1} ${signal} ${where}: exited ${exit.signal ?? `code ${exit.code}`} after ${exit.ms} ms${drained}; down for ${d.downMs} ms`);
       await sleep(d.downMs);
       const t = Date.now();
       await this.topology.restartWorker(d.worker);

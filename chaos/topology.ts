@@ -13,6 +13,8 @@ export interface WorkerExit {
   signal: NodeJS.Signals | null;
   /** From the signal to the process being gone. */
   ms: number;
+  /** Womei calls (activities) that finished between the signal and the exit: what a graceful drain let complete. */
+  drained?: number;
 }
 
 /** What the run hands every topology: where Womei is and what the workers need besides their Temporal target. */

@@ -9,12 +9,16 @@ import type { WorkerExit } from './topology';
 
 const ROOT = resolve(__dirname, '..');
 const READY_LINE = 'checkout worker started';
+/** An activity's own log line when its Womei call ends (activities/index.ts). */
+const CALL_ENDED = /"msg":"womei \w+ (ok|failed)/g;
 const START_TIMEOUT_MS = 120_000;
 
 export class WorkerProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
   private log: WriteStream | undefined;
+  /** Counts finished Womei calls from the log while a stop is under way. */
+  private drained: number | undefined;
   starts = 0;
 
   constructor(
@@ -48,6 +52,7 @@ export class WorkerProcess {
     let tail = '';
     const onData = (d: Buffer) => {
       this.log?.write(d);
+      if (this.drained !== undefined) this.drained += d.toString().match(CALL_ENDED)?.length ?? 0;
       if (!ready) {
         tail = (tail + d.toString()).slice(-4000);
         if (tail.includes(READY_LINE)) ready = true;
@@ -73,11 +78,17 @@ export class WorkerProcess {
     if (!child || !exited || !this.running) return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null, ms: 0 };
     const t0 = Date.now();
     this.log?.write(`--- ${new Date().toISOString()} ${signal}\n`);
+    this.drained = 0;
     child.kill(signal);
     const timer = signal === 'SIGTERM' ? setTimeout(() => child.kill('SIGKILL'), graceMs) : undefined;
     const { code, signal: endSignal } = await exited;
+    const ms = Date.now() - t0;
     clearTimeout(timer);
-    return { code, signal: endSignal, ms: Date.now() - t0 };
+    // 'exit' can come before the pipes are drained: let the last lines arrive.
+    await new Promise((r) => setTimeout(r, 100));
+    const drained = this.drained;
+    this.drained = undefined;
+    return { code, signal: endSignal, ms, drained };
   }
 
   async close(): Promise<void> {
