@@ -14,7 +14,7 @@ import type { WorkerExit } from './topology';
 
 export const RULES = {
   'not-terminal': 'every checkout ended (COMPLETED, COMPENSATED, NEEDS_ATTENTION) or waits visibly in NEEDS_ATTENTION',
-  'completed-order': 'a COMPLETED result names its own order: live at completion (or issued) holding exactly its vouchers at the promised payment, and untouched afterwards',
+  'completed-order': 'a COMPLETED result names its own order: live at completion (or issued; or lapsed on its own after the checkout last read it live) holding exactly its vouchers at the promised payment, and untouched afterwards',
   'orphan-hold': 'no order is left held unless it is a COMPLETED result, or its checkout says it left it to lapse (or could not release it)',
   'bound-after-failure': 'no voucher is left bound to an order whose checkout did not complete',
   'two-live-orders': 'no request id had two live orders at once',
@@ -62,8 +62,11 @@ export interface AuditInput {
 export interface AuditResult {
   violations: Violation[];
   byRule: Record<RuleId, number>;
-  /** Orders made by the run's checkouts, and those still live at the audit instant. */
-  orders: { made: number; liveAtEnd: number; paid: number };
+  /**
+   * Orders made by the run's checkouts, those still live at the audit instant, those paid, and the READY_TO_PAY
+   * results whose hold lapsed on its own between the checkout's last read and its result.
+   */
+  orders: { made: number; liveAtEnd: number; paid: number; lapsedAfterLastRead: number };
 }
 
 /** A SIGTERMed worker must be gone this long after its grace at the latest (connection close, process exit). */
@@ -159,6 +162,7 @@ export function audit(input: AuditInput): AuditResult {
   }
 
   // completed-order
+  let lapsedAfterLastRead = 0;
   for (const c of input.checkouts) {
     const end = c.end;
     if (end.kind !== 'result' || end.result.outcome !== 'COMPLETED') continue;
@@ -182,7 +186,14 @@ export function audit(input: AuditInput): AuditResult {
       continue;
     }
     const at = orderAt(order, t);
-    if (!at.live) say(`READY_TO_PAY at ${new Date(t).toISOString()} but the order was not live then (${order.status}${order.cancelReason ? `/${order.cancelReason}` : ''})`);
+    if (!at.live) {
+      // Womei shows no hold end, so a checkout cannot see a hold run out after its last look: a hold that lapsed
+      // on its own after the checkout last read the order live is counted, not a violation.
+      const lastRead = [...order.history].reverse().find((e) => e.op === 'read' && e.at <= t && c.sessions.includes(e.by ?? ''));
+      const killedBy = order.history.find((e) => (e.op === 'cancelled' || e.op === 'paid') && e.at <= t);
+      if (!killedBy && lastRead && orderAt(order, lastRead.at).live) lapsedAfterLastRead++;
+      else say(`READY_TO_PAY at ${new Date(t).toISOString()} but the order was not live then (${order.status}${order.cancelReason ? `/${order.cancelReason}` : ''})${lastRead ? '' : ' and the checkout never read it'}`);
+    }
     if (!sameSet(at.codes, r.vouchers)) say(`result vouchers [${r.vouchers.join(',')}] but the order held [${at.codes.join(',')}] at completion`);
     const promised = r.prices ? toFen(r.prices.payment) : undefined;
     if (promised === undefined || at.paymentFen !== promised) say(`promised payment ${promised ?? '?'} fen but the order asked ${at.paymentFen ?? '?'} fen at completion`);
@@ -269,7 +280,12 @@ export function audit(input: AuditInput): AuditResult {
   return {
     violations,
     byRule,
-    orders: { made: made.length, liveAtEnd: made.filter((o) => o.live).length, paid: made.filter((o) => o.history.some((e) => e.op === 'paid')).length },
+    orders: {
+      made: made.length,
+      liveAtEnd: made.filter((o) => o.live).length,
+      paid: made.filter((o) => o.history.some((e) => e.op === 'paid')).length,
+      lapsedAfterLastRead,
+    },
   };
 }
 

@@ -52,7 +52,7 @@ export function reportTable(r: ChaosReport): string[] {
     ['faults injected', `${injected} (${list(faultKinds.filter(([k]) => k !== 'latency'))}); latency added to ${faultKinds.find(([k]) => k === 'latency')?.[1] ?? 0} requests`],
     ['kills', `worker SIGKILL ${kills}, worker SIGTERM ${terms.length}${terms.length ? ` (${terms.map((t) => (t.exit ? `exit ${t.exit.code ?? t.exit.signal} in ${seconds(t.exit.ms)}, ${t.exit.drained ?? 0} running call(s) finished first` : t.error ?? '?')).join(', ')})` : ''}, Temporal server SIGKILL ${serverKills.length}${serverKills.length ? ` (down ${serverKills.map((s) => seconds(s.downMs + (s.restartMs ?? 0))).join(', ')})` : ''}`],
     ['restarts', `${restarts}${d.some((x) => x.error) ? ` (failed: ${d.filter((x) => x.error).map((x) => x.error).join('; ')})` : ''}`],
-    ['womei requests', `${r.requests.total}; orders made ${r.audit.orders.made}, paid ${r.audit.orders.paid}, live at the end ${r.audit.orders.liveAtEnd}`],
+    ['womei requests', `${r.requests.total}; orders made ${r.audit.orders.made}, paid ${r.audit.orders.paid}, live at the end ${r.audit.orders.liveAtEnd}; ready-to-pay holds that lapsed between the last read and the result ${r.audit.orders.lapsedAfterLastRead}`],
     ['time', `wall ${seconds(r.wallMs)} (drive ${seconds(r.driveMs)}); per checkout p50 ${seconds(percentile(latencies, 50))}, p95 ${seconds(percentile(latencies, 95))}, max ${seconds(latencies[latencies.length - 1] ?? 0)}`],
     ...Object.keys(RULES).map((rule): [string, string] => [`violations: ${rule}`, String(r.audit.byRule[rule as RuleId])]),
     ['violations', `${total}${total === 0 ? '' : ' — see below and the JSON'}`],

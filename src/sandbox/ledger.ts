@@ -32,7 +32,7 @@ export interface LedgerOrder {
   ticketCode: string;
   /** Holding its seats for an unpaid checkout. */
   live: boolean;
-  /** Every change, oldest first, with the token fingerprint of the session that made it. */
+  /** Every change and `order/info/` read, oldest first, with the token fingerprint of the session that made it. */
   history: OrderEvent[];
 }
 

@@ -6,7 +6,7 @@
 import { audit, type AuditCheckout, type CheckoutEnd, type RuleId } from '../../chaos/audit';
 import { tokenFingerprint } from '../../src/sandbox/store';
 import type { CheckoutResult } from '../../workflows/messages';
-import { FIXTURE, change, createOrder, post, startTestSandbox, type RunningSandbox } from '../sandbox/helpers';
+import { FIXTURE, call, change, cinemaPath, createOrder, post, startTestSandbox, type RunningSandbox } from '../sandbox/helpers';
 
 let sb: RunningSandbox;
 beforeAll(async () => {
@@ -75,7 +75,7 @@ describe('chaos audit', () => {
       { ...c, end: { kind: 'running', phase: 'NEEDS_ATTENTION' } },
     ]);
     expect(result.violations).toEqual([]);
-    expect(result.orders).toEqual({ made: 3, liveAtEnd: 2, paid: 0 });
+    expect(result.orders).toEqual({ made: 3, liveAtEnd: 2, paid: 0, lapsedAfterLastRead: 0 });
     expect(cOrder).toMatch(/^\d{18}$/);
   });
 
@@ -127,8 +127,22 @@ describe('chaos audit', () => {
     const late = { ...end, result: { ...end.result, timeline: [{ at: new Date(Date.now() + 10).toISOString(), phase: 'COMPLETED' as const, note: '' }] } };
     const result = await run([{ ...a.c, end: late }]);
     expect(result.violations).toEqual([
-      expect.objectContaining({ rule: 'completed-order', detail: expect.stringMatching(/^READY_TO_PAY at .* but the order was not live then \(CANCEL\/cancelled\)$/) }),
+      expect.objectContaining({ rule: 'completed-order', detail: expect.stringMatching(/^READY_TO_PAY at .* but the order was not live then \(CANCEL\/cancelled\) and the checkout never read it$/) }),
     ]);
+  });
+
+  it('completed-order: a hold that lapsed on its own after the checkout last read the order live is counted, not a violation; unread, it is one', async () => {
+    const a = await completedCheckout(1);
+    const b = await completedCheckout(2, SEATS.slice(2, 4), CODES.slice(2, 4));
+    await call(sb, 'GET', cinemaPath('order/info/'), { token: a.c.token, query: { order_id: a.orderId } });
+    await sb.admin.advanceClock(901);
+    const at = (end: CheckoutEnd): CheckoutEnd => {
+      if (end.kind !== 'result') return end;
+      return { ...end, result: { ...end.result, timeline: [{ at: new Date(Date.now() + 902_000).toISOString(), phase: 'COMPLETED', note: '' }] } };
+    };
+    const result = await run([{ ...a.c, end: at(a.end) }, { ...b.c, end: at(b.end) }]);
+    expect(result.violations).toEqual([expect.objectContaining({ rule: 'completed-order', requestId: 'r2', detail: expect.stringContaining('(CANCEL/expired) and the checkout never read it') })]);
+    expect(result.orders.lapsedAfterLastRead).toBe(1);
   });
 
   it('orphan-hold and bound-after-failure: a compensated checkout left its order live with codes; an order nobody of the run made', async () => {

@@ -4,7 +4,7 @@
  */
 import { tokenFingerprint } from '../../src/sandbox/store';
 import { generateWorld, WORLD_CINEMA_ID, type WorldSpec } from '../../src/sandbox/world';
-import { BJ, FEW, FIXTURE, RICH, call, change, cinemaPath, createOrder, post, startTestSandbox, type RunningSandbox } from './helpers';
+import { BJ, FEW, FIXTURE, RICH, call, change, cinemaPath, createOrder, orderInfo, post, startTestSandbox, type RunningSandbox } from './helpers';
 
 const SPEC: WorldSpec = {
   seed: 7,
@@ -56,11 +56,14 @@ describe('order history in the ledger', () => {
     expect(JSON.stringify(history)).not.toContain(RICH);
   });
 
-  it('a refused request leaves no event; another user cannot touch the order', async () => {
+  it('a refused request leaves no event; another user cannot touch the order; an order/info answer is a read', async () => {
     const orderId = await createOrder(sb, [SEAT_A]);
     const r = await change(sb, orderId, [], { token: FEW });
     expect(r.body.sub).not.toBe(0);
+    expect((await orderInfo(sb, orderId, FEW)).body.sub).not.toBe(0);
     expect((await historyOf(orderId)).map((e) => e.op)).toEqual(['created']);
+    expect((await orderInfo(sb, orderId)).body.sub).toBe(0);
+    expect((await historyOf(orderId)).map((e) => [e.op, e.by])).toEqual([['created', tokenFingerprint(RICH)], ['read', tokenFingerprint(RICH)]]);
   });
 
   it('a lapsed hold is recorded at the instant it ran out, by nobody; payment and issue by their actors', async () => {

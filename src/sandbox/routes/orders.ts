@@ -63,7 +63,9 @@ function createOrder(ctx: RouteCtx) {
 
 function orderInfo(ctx: RouteCtx) {
   const p = parseFields(z.object({ order_id: orderIdField }), ctx.query);
-  return ok(orderInfoView(ctx.store, orderOf(ctx, p.order_id)));
+  const order = orderOf(ctx, p.order_id);
+  ctx.store.recordEvent(order, { op: 'read', by: ctx.session });
+  return ok(orderInfoView(ctx.store, order));
 }
 
 const changeSchema = z.object({
