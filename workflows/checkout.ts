@@ -47,6 +47,8 @@ import { Compensator } from './checkout-compensation';
 const MAX_CREATE_ATTEMPTS = 5;
 /** Pay attempts on a 0-yuan order whose payment answer was unclear. */
 const MAX_PAY_ATTEMPTS = 3;
+/** Patch id: a cancel during the pay step is settled by whether the order was paid. */
+const CANCEL_SETTLED_BY_PAYMENT = 'cancel-settled-by-payment';
 
 export async function checkout(raw: CheckoutRequest): Promise<CheckoutResult> {
   let input: CheckoutInput;
@@ -199,11 +201,37 @@ class CheckoutRun {
     state.note('PRICING', `order ${order.orderId} priced: ${price.orderTotalPrice} yuan for ${price.ticketNum} ticket(s)`);
   }
 
-  /** The pivot: pay a 0-yuan order, poll until SUCCESS, confirm the tickets. Nothing is compensated after it. */
+  /**
+   * The pivot: pay a 0-yuan order, poll until SUCCESS, confirm the tickets. Nothing is compensated after it.
+   * A cancel that reaches the pay step is settled by the order itself (patched: cancel-settled-by-payment):
+   * not paid, the checkout compensates as cancelled; paid, the cancel came too late and the checkout finishes.
+   */
   private async payAndConfirm(order: LiveOrder, codes: readonly string[]): Promise<CheckoutResult> {
-    const { input, state, steps } = this.ctx;
-    const { limits } = input;
+    const { state, steps } = this.ctx;
     state.setPhase('PAYING');
+    try {
+      await this.pay(order);
+    } catch (err) {
+      if (!describeFailure(err).cancelled || !wf.patched(CANCEL_SETTLED_BY_PAYMENT)) throw err;
+      const info = await wf.CancellationScope.nonCancellable(() =>
+        steps.orderInfo(order.orderId, 'payOrder', `check whether order ${order.orderId} was paid before the cancel`),
+      );
+      if (info.status !== 'PROCESSING' && info.status !== 'SUCCESS') {
+        this.pivot = 'none'; // not paid: compensation is still right
+        throw err;
+      }
+      state.note('PAYING', `cancel requested while paying, but order ${order.orderId} is already paid (${info.status}); finishing`);
+    }
+    this.pivot = 'passed';
+    state.markOrder(order.orderId, 'PAID');
+    state.note('PAYING', `payment of order ${order.orderId} sent; polling until issued`);
+    // After the payment nothing is undone, so a cancel no longer stops the checkout either.
+    if (wf.patched(CANCEL_SETTLED_BY_PAYMENT)) return wf.CancellationScope.nonCancellable(() => this.confirmIssued(order, codes));
+    return this.confirmIssued(order, codes);
+  }
+
+  private async pay(order: LiveOrder): Promise<void> {
+    const { input, state, steps } = this.ctx;
     for (let attempt = 1; ; attempt++) {
       this.pivot = 'attempting';
       try {
@@ -226,10 +254,11 @@ class CheckoutRun {
         await steps.backoff('payOrder', attempt, f);
       }
     }
-    this.pivot = 'passed';
-    state.markOrder(order.orderId, 'PAID');
-    state.note('PAYING', `payment of order ${order.orderId} sent; polling until issued`);
+  }
 
+  private async confirmIssued(order: LiveOrder, codes: readonly string[]): Promise<CheckoutResult> {
+    const { input, state, steps } = this.ctx;
+    const { limits } = input;
     let status = '';
     for (let poll = 1; poll <= limits.maxPaymentPolls; poll++) {
       const q = await steps.step('queryPayment', () =>
