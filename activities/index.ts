@@ -71,7 +71,7 @@ export interface PayArg extends OrderArg {
 }
 export type ReleaseResult = 'cancelled' | 'abandoned';
 
-/** `5排8座 | 5排9座` → 2. Womei joins several seats with " | " (womei-api.md §3.3). */
+/** `5排8座 | 5排9座` → 2. Womei joins several seats with " | " (docs/womei-api.md §3.3). */
 export function seatCountOf(seatInfo: string): number {
   return seatInfo.split('|').filter((s) => s.trim() !== '').length;
 }

@@ -10,8 +10,18 @@ export function workflowUiLink(config: AppConfig, workflowId: string): string {
 const yuan = (n: number) => `¥${n.toFixed(2)}`;
 const clock = (iso: string) => iso.slice(11, 19);
 
+/** `2 × ¥49.00` when every ticket costs the same, `¥35.90 + ¥36.00` when they differ. */
+export function formatTicketPrices(prices: readonly number[]): string {
+  const first = prices[0];
+  if (first === undefined) return '';
+  if (prices.every((p) => yuan(p) === yuan(first))) return `${prices.length} × ${yuan(first)}`;
+  return prices.map(yuan).join(' + ');
+}
+
 export function formatPrices(p: PricesYuan): string {
-  return `total ${yuan(p.total)} − vouchers ${yuan(p.vouchers)} = to pay ${yuan(p.payment)} (${p.ticketNum} × ${yuan(p.ticketSingle)})`;
+  // Results of checkouts that ended before per-ticket prices existed carry none: show the totals alone.
+  const tickets = formatTicketPrices(p.ticketPrices ?? []);
+  return `total ${yuan(p.total)} − vouchers ${yuan(p.vouchers)} = to pay ${yuan(p.payment)}${tickets ? ` (${tickets})` : ''}`;
 }
 
 export function formatStatus(s: CheckoutStatus): string[] {

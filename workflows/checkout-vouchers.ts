@@ -188,8 +188,8 @@ export class VoucherStages {
             codes,
           );
           if (problems.length === 0) {
-            // order/info has no single-ticket price: keep the one this round's pricing found.
-            state.acceptBinding(codes, pricesOfInfo(info, state.prices?.ticketSingle ?? 0));
+            // order/info has no per-ticket prices: keep the ones this round's pricing found.
+            state.acceptBinding(codes, pricesOfInfo(info, state.prices?.ticketPrices ?? []));
             state.note('VERIFYING', `the bind whose answer was lost had landed: order ${order.orderId} shows the ${codes.length} voucher(s)`);
             return;
           }

@@ -1,6 +1,6 @@
 /**
  * The `checkout` workflow: create order → (wallet in parallel) → price → choose vouchers → pre-check → bind →
- * verify → optional 0-yuan pivot, as a saga (DESIGN.md, "The checkout, step by step").
+ * verify → optional 0-yuan pivot, as a saga (README.md, "The checkout").
  *
  * OUTCOMES. A checkout ends in exactly one of:
  * - COMPLETED: the workflow *returns* a CheckoutResult (state READY_TO_PAY, or ISSUED with ticket codes).

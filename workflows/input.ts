@@ -13,9 +13,9 @@ import { redactText } from '../src/redact';
 /** Most tickets one checkout buys (one Womei order). The mini-program caps a selection at 6 seats too. */
 export const MAX_SEATS = 6;
 
-/** `{area_no}:{row}:{col}:{seat_no}` as `hall/info` gives them (womei-api.md §3.1), e.g. `10013:7:5:11112211#04#10`. */
+/** `{area_no}:{row}:{col}:{seat_no}` as `hall/info` gives them (docs/womei-api.md §3.1), e.g. `10013:7:5:11112211#04#10`. */
 export const SEAT_LABEL_PATTERN = /^\d{1,12}:\d{1,4}:\d{1,4}:[0-9A-Za-z#_-]{1,40}$/;
-/** Womei session token: 32 lowercase hex characters (womei-api.md §1.2). */
+/** Womei session token: 32 lowercase hex characters (docs/womei-api.md §1.2). */
 export const TOKEN_PATTERN = /^[0-9a-f]{32}$/;
 /** Exchange-voucher codes as the wallet lists them (`GZJY01002948425042`): letters and digits. */
 export const VOUCHER_CODE_PATTERN = /^[A-Za-z0-9]{4,40}$/;

@@ -62,7 +62,8 @@ export interface PricesYuan {
   payment: number;
   /** `voucher_use.use_total_price` (0 without vouchers). */
   vouchers: number;
-  ticketSingle: number;
+  /** One price per ticket (`ticket_single_price`), e.g. `[49, 49]`. */
+  ticketPrices: number[];
   ticketNum: number;
 }
 

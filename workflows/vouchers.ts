@@ -86,24 +86,36 @@ export function verifyBinding(price: OrderPrice, codes: readonly string[]): stri
   );
 }
 
+/**
+ * An `OrderPrice` as activity results carry it. Histories recorded before per-ticket prices hold
+ * `ticketSinglePrice` (one number) instead of `ticketPrices`; replaying them must still work.
+ */
+export type RecordedOrderPrice = OrderPrice | (Omit<OrderPrice, 'ticketPrices'> & { ticketSinglePrice: number });
+
+function ticketPricesOf(p: RecordedOrderPrice): number[] {
+  if ('ticketPrices' in p && Array.isArray(p.ticketPrices)) return [...p.ticketPrices];
+  if ('ticketSinglePrice' in p && typeof p.ticketSinglePrice === 'number') return Array.from({ length: p.ticketNum }, () => p.ticketSinglePrice);
+  return [];
+}
+
 /** The prices status and result show, from a price answer (pricing, or a bind that applied vouchers). */
-export function pricesOf(p: OrderPrice): PricesYuan {
+export function pricesOf(p: RecordedOrderPrice): PricesYuan {
   return {
     total: p.orderTotalPrice,
     payment: p.orderPaymentPrice,
     vouchers: p.voucherUse?.useTotalPrice ?? 0,
-    ticketSingle: p.ticketSinglePrice,
+    ticketPrices: ticketPricesOf(p),
     ticketNum: p.ticketNum,
   };
 }
 
-/** The same from order/info, which has no single-ticket price: `ticketSingle` comes from the order's pricing. */
-export function pricesOfInfo(info: OrderInfo, ticketSingle: number): PricesYuan {
+/** The same from order/info, which has no per-ticket prices: `ticketPrices` come from the order's pricing. */
+export function pricesOfInfo(info: OrderInfo, ticketPrices: readonly number[]): PricesYuan {
   return {
     total: info.orderTotalPrice,
     payment: info.orderPaymentPrice,
     vouchers: info.voucherUse?.useTotalPrice ?? 0,
-    ticketSingle,
+    ticketPrices: [...ticketPrices],
     ticketNum: info.ticketItems.ticketNum,
   };
 }

@@ -70,8 +70,8 @@ function buildCinemas(): Cinema[] {
 
 function buildMovies(): Movie[] {
   return [
-    { movieId: FIXTURE.movies.mission, name: '碟中谍8：最终清算', enName: 'Mission: Impossible - The Final Reckoning', language: '原版', showType: '2D', poster: `${POSTER}1475863.jpg`, durationMin: 169, director: '克里斯托弗·麦奎里', actor: '汤姆·克鲁斯', score: '8.6', tags: '动作/冒险', country: '美国' },
-    { movieId: FIXTURE.movies.sandbox, name: '沙盒奇遇记', enName: 'Sandbox Adventures', language: '国语', showType: '2D', poster: `${POSTER}1480001.jpg`, durationMin: 101, director: '示例导演', actor: '示例演员', score: '7.9', tags: '喜剧', country: '中国大陆' },
+    { movieId: FIXTURE.movies.mission, name: '碟中谍8：最终清算', enName: 'Mission: Impossible - The Final Reckoning', language: '原版', showType: '2D', poster: `${POSTER}1475863.jpg`, durationMin: 169, director: '克里斯托弗·麦奎里', actor: '汤姆·克鲁斯', score: '8.6', tags: '动作/冒险', country: '美国', releaseDate: '2025-05-30', eggNum: 0 },
+    { movieId: FIXTURE.movies.sandbox, name: '沙盒奇遇记', enName: 'Sandbox Adventures', language: '国语', showType: '2D', poster: `${POSTER}1480001.jpg`, durationMin: 101, director: '示例导演', actor: '示例演员', score: '7.9', tags: '喜剧', country: '中国大陆', releaseDate: '2025-06-06', eggNum: 1 },
   ];
 }
 
@@ -99,7 +99,7 @@ function buildHalls(): Hall[] {
         area('10013', '普通区', grid('10013', '11112211', range(1, 8), range(1, 12))),
         area('10015', '情侣区', grid('10015', '11112211', [9], range(1, 4), 1)),
         area('10014', '按摩区域', grid('10014', '11112211', [10], range(11, 14))),
-        // Real halls list areas with no seats as `seats: []` (womei-api.md §3.17).
+        // Real halls list areas with no seats as `seats: []` (docs/womei-api.md §3.17).
         area('10016', '贵宾区', []),
       ],
     },
@@ -121,10 +121,18 @@ function buildSchedules(nowSec: number): Schedule[] {
   ];
 }
 
+const CARD_EXPIRY = beijingTime(2030, 1, 1);
+
+/** The chain's member-card grades (cinema info's card catalogue); users' cards point at one by `gradeId`. */
+export const CARD_GRADES: readonly { gradeId: number; name: string; desc: string; rechargeFen: readonly number[] }[] = [
+  { gradeId: 117, name: '钻石卡', desc: '钻石卡优惠购票', rechargeFen: [20_000] },
+  { gradeId: 118, name: '金卡', desc: '金卡优惠购票', rechargeFen: [10_000, 20_000] },
+];
+
 function buildUsers(): User[] {
   return [
-    { userId: FIXTURE.userIds.rich, nickname: '沙盒用户甲', phone: FIXTURE.phones.rich, card: { cardId: FIXTURE.cardIds.rich, cardNo: '9647000100001', cardName: '钻石卡', balanceFen: 110 } },
-    { userId: FIXTURE.userIds.few, nickname: '沙盒用户乙', phone: FIXTURE.phones.few, card: { cardId: FIXTURE.cardIds.few, cardNo: '9647000100002', cardName: '金卡', balanceFen: 0 } },
+    { userId: FIXTURE.userIds.rich, nickname: '沙盒用户甲', phone: FIXTURE.phones.rich, card: { cardId: FIXTURE.cardIds.rich, cardNo: '9647000100001', cardName: '钻石卡', balanceFen: 110, gradeId: 117, expireTime: CARD_EXPIRY, openCinemaId: '9647' } },
+    { userId: FIXTURE.userIds.few, nickname: '沙盒用户乙', phone: FIXTURE.phones.few, card: { cardId: FIXTURE.cardIds.few, cardNo: '9647000100002', cardName: '金卡', balanceFen: 0, gradeId: 118, expireTime: CARD_EXPIRY, openCinemaId: '9647' } },
     { userId: FIXTURE.userIds.expired, nickname: '沙盒用户丙', phone: FIXTURE.phones.expired, card: null },
     { userId: FIXTURE.userIds.empty, nickname: '沙盒用户丁', phone: FIXTURE.phones.empty, card: null },
   ];

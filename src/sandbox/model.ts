@@ -29,6 +29,10 @@ export interface Movie {
   score: string;
   tags: string;
   country: string;
+  /** Release date, `YYYY-MM-DD` (movies/ `date`). */
+  releaseDate: string;
+  /** Post-credits scenes (彩蛋): movies/ `egg_num`; order/info/ shows `""` for none. */
+  eggNum: number;
 }
 
 export interface Seat {
@@ -76,6 +80,12 @@ export interface MemberCard {
   cardNo: string;
   cardName: string;
   balanceFen: number;
+  /** The card's grade in the cinema chain's card catalogue (`card_grade_id`). */
+  gradeId: number;
+  /** Unix seconds; `expiration_date` and `expire_day` are derived from it. */
+  expireTime: number;
+  /** Where the card was opened (`open_cinema_name`). */
+  openCinemaId: string;
 }
 
 export interface User {
@@ -126,7 +136,7 @@ export interface Order {
   status: OrderStatus;
   /** Why a CANCEL order is dead. */
   cancelReason: 'expired' | 'cancelled' | null;
-  /** Womei refuses voucher calls until the order had one `order/change/` (womei-api.md §4). */
+  /** Womei refuses voucher calls until the order had one `order/change/` (docs/womei-api.md §4). */
   priced: boolean;
   choice: OrderChoice | null;
   paidAt: number | null;

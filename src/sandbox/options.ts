@@ -12,7 +12,7 @@ import type { WorldSpec } from './world';
  * request). The one list of them: `RuntimeConfig`, the patch schema and `runtimeConfigOf` all derive from it.
  */
 const runtimeConfigSchema = z.object({
-  /** Seat hold of an unpaid order (ASSUMPTION: the real lifetime is unknown, womei-api.md §6). */
+  /** Seat hold of an unpaid order (ASSUMPTION: the real lifetime is unknown, docs/womei-api.md §6). */
   holdSeconds: z.number().int().positive(),
   /** Voucher validations per user per Beijing day; 0 means none are allowed. */
   voucherQuota: z.number().int().min(0),

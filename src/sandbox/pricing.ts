@@ -1,6 +1,7 @@
 /**
- * Order arithmetic as captured (womei-api.md §3.7): each VGC_T voucher covers exactly one ticket's
- * `ticket_single_price`, and `order_payment_price = order_total_price − voucher_use.use_total_price`.
+ * Order arithmetic as captured (docs/womei-api.md §3.7): `ticket_single_price` lists one price per ticket, each
+ * VGC_T voucher covers exactly one ticket's price, and
+ * `order_payment_price = order_total_price − voucher_use.use_total_price`.
  * Everything is computed in fen and converted once, so 71.8 − 35.9 is 35.9 and not 35.900000000000006.
  */
 import { fromFen } from '../womei/money';
@@ -8,7 +9,8 @@ import type { Cinema, Order, OrderChoice, Schedule } from './model';
 import type { SandboxStore } from './store';
 
 export interface PriceBreakdown {
-  singleFen: number;
+  /** One price per ticket, in seat order (every seat of a schedule costs the same in the sandbox). */
+  ticketFen: number[];
   ticketNum: number;
   totalFen: number;
   /** Codes applied, in the order sent. Empty unless the choice is TP_VOUCHER. */
@@ -25,12 +27,13 @@ export function choiceCodes(choice: OrderChoice | null): string[] {
 
 export function computePrice(order: Order, schedule: Schedule, choice: OrderChoice | null): PriceBreakdown {
   const singleFen = choice?.payType === 'MEMBER' ? schedule.memberPriceFen : schedule.priceFen;
-  const ticketNum = order.seats.length;
-  const totalFen = singleFen * ticketNum;
+  const ticketFen = order.seats.map(() => singleFen);
+  const totalFen = ticketFen.reduce((a, b) => a + b, 0);
   const codes = choiceCodes(choice);
-  const useDetailFen = codes.map(() => singleFen);
+  // Each code covers the next ticket's price.
+  const useDetailFen = codes.map((_, i) => ticketFen[i] ?? 0);
   const useTotalFen = useDetailFen.reduce((a, b) => a + b, 0);
-  return { singleFen, ticketNum, totalFen, codes, useDetailFen, useTotalFen, paymentFen: totalFen - useTotalFen };
+  return { ticketFen, ticketNum: ticketFen.length, totalFen, codes, useDetailFen, useTotalFen, paymentFen: totalFen - useTotalFen };
 }
 
 /**
@@ -56,7 +59,7 @@ export function changeVoucherUse(p: PriceBreakdown): Record<string, unknown> {
   };
 }
 
-/** The full `order/change/` data, every field of §3.7 in the captured order. */
+/** The full `order/change/` data, every field of §3.7 in the captured order (test/contract/sandbox-fidelity.test.ts compares it with the real bodies). */
 export function changePayload(order: Order, cinema: Cinema, p: PriceBreakdown): Record<string, unknown> {
   const total = fromFen(p.totalFen);
   const payment = fromFen(p.paymentFen);
@@ -73,10 +76,10 @@ export function changePayload(order: Order, cinema: Cinema, p: PriceBreakdown): 
     ticket_bis_fee: fromFen(cinema.bisFeeFen),
     ticket_payment_total_price: payment,
     ticket_total_fee: 0,
-    ticket_single_price: fromFen(p.singleFen),
+    ticket_single_price: p.ticketFen.map(fromFen),
     ticket_single_fee: 0,
     ticket_num: p.ticketNum,
-    fee_ticket_num: 0,
+    fee_ticket_num: p.ticketNum,
     limit_card_use: {},
     marketing_use: {},
     voucher_use: changeVoucherUse(p),

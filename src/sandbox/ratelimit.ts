@@ -1,5 +1,5 @@
 /**
- * Kong's per-consumer minute window (womei-api.md §1.4): fixed windows aligned to the clock minute, counted per
+ * Kong's per-consumer minute window (docs/womei-api.md §1.4): fixed windows aligned to the clock minute, counted per
  * token across all endpoints. Uses the sandbox clock so advancing it also opens a new window.
  */
 import { KONG_RATE_LIMIT_BODY } from '../womei/catalogue';

@@ -193,7 +193,7 @@ export class SandboxStore {
 
   /**
    * Why a code cannot be applied by this user now, or null. Nonexistent, not in this wallet, and consumed all
-   * read as "voucher data invalid" (womei-api.md §4); expired/disabled is an ASSUMPTION (`voucherExpired`).
+   * read as "voucher data invalid" (docs/womei-api.md §4); expired/disabled is an ASSUMPTION (`voucherExpired`).
    */
   voucherProblem(user: User, code: string): WomeiErrorKey | null {
     const v = this.vouchers.get(code);

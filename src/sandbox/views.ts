@@ -1,8 +1,12 @@
-/** Wire views of the state: the JSON shapes of womei-api.md §3, built from the store's objects. */
+/**
+ * Wire views of the state: the JSON shapes of docs/womei-api.md §3, built from the store's objects. Every key
+ * the real bodies have, in their order and with their kinds (test/contract/sandbox-fidelity.test.ts).
+ */
 import { ORDER_STATUS_DESC } from '../womei/catalogue';
 import { fromFen } from '../womei/money';
 import { formatChineseDate, formatMinute, formatSecond, formatShowDateStyle, formatTrackTime } from './clock';
-import type { MemberCard, Order, Seat, User, Voucher } from './model';
+import { CARD_GRADES } from './fixture';
+import type { MemberCard, Movie, Order, Seat, User, Voucher } from './model';
 import { orderPrice } from './pricing';
 import type { SandboxStore } from './store';
 
@@ -51,22 +55,57 @@ export function typedItem(v: Voucher): Record<string, unknown> {
   };
 }
 
-export function cardView(card: MemberCard): Record<string, unknown> {
+export const cardImage = (gradeId: number) => `https://sandbox.invalid/cardpic/${gradeId}`;
+
+/** A grade's recharge amounts (`recharge_price_item`): ids are Womei's long digit strings, values yuan. */
+export function rechargeItems(gradeId: number): { id: string; value: number }[] {
+  const grade = CARD_GRADES.find((g) => g.gradeId === gradeId);
+  return (grade?.rechargeFen ?? []).map((fen, i) => ({ id: `2022032300${String(gradeId).padStart(4, '0')}${i + 1}`, value: fromFen(fen) }));
+}
+
+/**
+ * A member card as `user/info/` (`member_info.solid_card`) and `user/cards/` show it. ASSUMPTION: a card past
+ * its expiry reads `is_expire: true`, `is_usable: false`; the capture only shows a valid one.
+ */
+export function cardView(store: SandboxStore, card: MemberCard): Record<string, unknown> {
+  const now = store.now();
+  const expired = card.expireTime <= now;
+  const grade = CARD_GRADES.find((g) => g.gradeId === card.gradeId);
   return {
     card_id: card.cardId,
-    card_no: `${card.cardNo.slice(0, 4)}*****${card.cardNo.slice(-4)}`,
+    card_no: maskPhone(card.cardNo, 2),
     card_no_show: card.cardNo,
     card_name: card.cardName,
+    card_desc: grade?.desc ?? '',
     card_status: 'USABLE',
-    card_type: 'SOLID_STORED_CARD',
+    tip: '',
+    expiration_date: formatSecond(card.expireTime),
+    expire_day: Math.max(0, Math.floor((card.expireTime - now) / 86_400)),
+    card_grade_id: card.gradeId,
+    card_limit_balance: 0,
+    is_limit_card: false,
+    limit_member_wechat_pay: false,
     card_balance: fromFen(card.balanceFen),
     card_score: 0,
-    expiration_date: '2030-01-01',
-    is_usable: true,
+    card_image: cardImage(card.gradeId),
+    card_type: 'SOLID_STORED_CARD',
+    is_expire: expired,
+    is_forbid: false,
+    is_pay_show: true,
+    is_usable: !expired,
+    is_recharge: (grade?.rechargeFen.length ?? 0) > 0,
+    is_active_show: false,
+    is_store_money: true,
+    // Captured as null; what a non-null value holds is unknown.
+    rewards_num: null,
+    active_expire_time: '',
+    open_cinema_name: store.cinemas.get(card.openCinemaId)?.name ?? '',
+    recharge_price_item: rechargeItems(card.gradeId),
+    renewal_price: 0,
   };
 }
 
-export function userInfoView(user: User): Record<string, unknown> {
+export function userInfoView(store: SandboxStore, user: User): Record<string, unknown> {
   return {
     is_new_user: false,
     is_risk_user: false,
@@ -74,15 +113,21 @@ export function userInfoView(user: User): Record<string, unknown> {
     is_delete: 0,
     is_bind_mobile: true,
     is_member: user.card !== null,
-    identity_show: user.card !== null ? user.card.cardName : '',
+    // Captured `false` for a member; what makes it true is unknown (ASSUMPTION: never in the sandbox).
+    identity_show: false,
     sex: 'MEN',
     avatar: 'https://sandbox.invalid/avatar.png',
     nickname: user.nickname,
     phone: maskPhone(user.phone, 2),
     order_phone: user.phone,
-    member_info: { solid_card: user.card ? cardView(user.card) : {}, virtual_open_card: true, virtual_card: [] },
+    member_info: { solid_card: user.card ? cardView(store, user.card) : {}, virtual_open_card: true, virtual_card: [] },
   };
 }
+
+/** `movie_egg_num` of order/info/: `""` for a film without post-credits scenes, their number otherwise (captured). */
+export const eggNumView = (m: Movie | undefined): number | '' => (m && m.eggNum > 0 ? m.eggNum : '');
+/** `egg_desc` as movies/ words it (captured for 0); order/info/'s `movie_egg_dec` is `""` without eggs. */
+export const eggDesc = (m: Movie) => `温馨提示：本影片有${m.eggNum}个彩蛋哦~`;
 
 const STATUS_INFO: Record<string, string> = {
   PENDING: '欢迎在本影院观影',
@@ -142,8 +187,9 @@ export function orderInfoView(store: SandboxStore, order: Order): Record<string,
     movie_language: movie?.language ?? '',
     movie_show_type: movie?.showType ?? '',
     movie_poster: movie?.poster ?? '',
-    movie_egg_dec: '',
-    movie_egg_num: 0,
+    // ASSUMPTION: with eggs, the same words as movies/ `egg_desc` (only the empty case was captured).
+    movie_egg_dec: movie && movie.eggNum > 0 ? eggDesc(movie) : '',
+    movie_egg_num: eggNumView(movie),
     ticket_code: success ? order.ticketCode : '',
     ticket_code_arr: success
       ? [{ name: '序列号', code: order.ticketCode }, { name: '验证码', code: order.verifyCode }]
@@ -179,7 +225,7 @@ export function orderInfoView(store: SandboxStore, order: Order): Record<string,
   };
 }
 
-/** `/ticket/wmyc/user/orders/` item (fields the client reads, womei-api.md §3.17). */
+/** `/ticket/wmyc/user/orders/` item (fields the client reads, docs/womei-api.md §3.17). */
 export function orderSummaryView(store: SandboxStore, order: Order): Record<string, unknown> {
   const schedule = store.schedules.get(order.scheduleId);
   const hall = schedule ? store.hallOf(schedule) : undefined;

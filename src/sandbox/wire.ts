@@ -27,7 +27,7 @@ export type Reply =
 
 export const ok = (data: unknown): Reply => ({ kind: 'json', status: 200, body: { ret: 0, sub: 0, msg: SUCCESS_MSG, data } });
 
-/** Business errors keep HTTP 200: the code is in `sub`, the reason in `msg` (womei-api.md §1.3). */
+/** Business errors keep HTTP 200: the code is in `sub`, the reason in `msg` (docs/womei-api.md §1.3). */
 export const fail = (key: WomeiErrorKey): Reply => {
   const e = WOMEI_ERRORS[key];
   return { kind: 'json', status: 200, body: { ret: e.ret, sub: e.sub, msg: e.msg, data: Array.isArray(e.data) ? [] : {} } };

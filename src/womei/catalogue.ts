@@ -1,7 +1,7 @@
 /**
  * What Womei says on the wire: envelope codes and messages. The sandbox answers with these and the client's
  * error mapping reads them, so both sides stay on one catalogue. Entries marked ASSUMPTION are not in any
- * capture (womei-api.md §4, §6); each records the choice we made for the real service's likely behaviour.
+ * capture (docs/womei-api.md §4, §6); each records the choice we made for the real service's likely behaviour.
  */
 
 export const SUCCESS_MSG = 'successfully';
@@ -21,7 +21,7 @@ export const WOMEI_ERRORS = {
   tokenTimeout: err(0, 408, '获取TOKEN超时 [5105A]', []),
   /** [RUN] voucher pricing before the order was priced once; also any missing/malformed parameter. */
   badParameter: err(0, 1000, '参数错误'),
-  /** [RUN] TP_VOUCHER bind on an order that never had an init `order/change/`. */
+  /** [RUN] TP_VOUCHER bind on an order that never had an init `order/change/` (the voucher was fine). */
   voucherCheckFailed: err(0, 4004, '获取兑换券验券异常，请联系影院'),
   /** [RUN] TP_VOUCHER bind with a nonexistent code, or one already consumed by a paid order. */
   voucherDataInvalid: err(0, 4004, '兑换券数据异常，请重新添加'),
@@ -59,7 +59,7 @@ export type WomeiErrorKey = keyof typeof WOMEI_ERRORS;
 export const KONG_RATE_LIMIT_BODY = { message: 'API rate limit exceeded' } as const;
 
 /**
- * The goods service's one captured answer, `{"code":"10006","msg":"暂无卖品","data":[]}` (womei-api.md §1.3):
+ * The goods service's one captured answer, `{"code":"10006","msg":"暂无卖品","data":[]}` (docs/womei-api.md §1.3):
  * nothing for sale. The sandbox answers with it and the client's goods parser recognises the code.
  */
 export const GOODS_CODE_NO_GOODS = '10006';

@@ -1,6 +1,6 @@
 /**
  * `createWomeiClient`: the `WomeiApi` contract over HTTP. Each method is one request shaped exactly as the
- * mini-program sends it (womei-api.md §3); parsing and error mapping live in `http.ts` / `response.ts`.
+ * mini-program sends it (docs/womei-api.md §3); parsing and error mapping live in `http.ts` / `response.ts`.
  */
 import { WomeiBadRequest } from './errors';
 import { cancelEndpoint, WOMEI_ENDPOINTS as E } from './endpoints';

@@ -1,5 +1,5 @@
 /**
- * One source of truth for Womei's routes (womei-api.md §3). `path` is also the endpoint name used in error
+ * One source of truth for Womei's routes (docs/womei-api.md §3). `path` is also the endpoint name used in error
  * messages and by the sandbox's fault rules. Trailing slashes are exactly as captured: a few routes have none,
  * and the real server answers `url not found` when one is added or dropped.
  */
@@ -16,7 +16,7 @@
 export type EndpointScope = 'cinema' | 'tenant' | 'ticket' | 'qrgoods';
 
 /**
- * What the body of an answer is (womei-api.md §1.3):
+ * What the body of an answer is (docs/womei-api.md §1.3):
  * - `envelope`: Womei's `{ret, sub, msg, data}` (every ticket route but one)
  * - `goodsEnvelope`: the goods service's `{code, msg, data}`
  * - `empty`: HTTP 200 with an empty body and no envelope at all (`vcc/activity/gift/`)

@@ -65,7 +65,7 @@ export class SeatUnavailable extends WomeiError {
   readonly type = 'SeatUnavailable';
   readonly retryable = false;
 }
-/** sub 4004 and friends: the voucher is unknown, consumed, expired, or the cinema refused to validate it. */
+/** sub 4004 `兑换券数据异常` and friends: the voucher is unknown, consumed, expired, or not this user's. */
 export class VoucherNotUsable extends WomeiError {
   readonly type = 'VoucherNotUsable';
   readonly retryable = false;
@@ -84,7 +84,10 @@ export class OrderNotFound extends WomeiError {
   readonly type = 'OrderNotFound';
   readonly retryable = false;
 }
-/** sub 1000 on a voucher call: the order was never priced with an init `order/change/`. */
+/**
+ * The order was never priced with an init `order/change/`, so Womei refuses voucher calls on it: sub 1000
+ * `参数错误` on `order/voucher/price/`, sub 4004 `获取兑换券验券异常` on a bind. The voucher is not at fault.
+ */
 export class OrderNotPriced extends WomeiError {
   readonly type = 'OrderNotPriced';
   readonly retryable = false;
@@ -131,6 +134,12 @@ export const NON_RETRYABLE_WOMEI_FAILURES: readonly WomeiFailureType[] = [
 
 const VOUCHER_ENDPOINTS = new Set(['order/voucher/price/']);
 
+/**
+ * `获取兑换券验券异常，请联系影院` (sub 4004) was captured on a bind to an order that had never been priced
+ * (docs/womei-api.md §4), with a voucher that was fine: it blames the order, unlike `兑换券数据异常`.
+ */
+const VOUCHER_CHECK_BEFORE_PRICING = '验券异常';
+
 /** Womei's "try again later" wording (`系统繁忙`, `请稍后再试`), on the ticket routes and the goods service alike. */
 function isBusyMessage(msg: string): boolean {
   return msg.includes('繁忙') || msg.includes('稍后再试');
@@ -165,6 +174,9 @@ export function errorFromEnvelope(
   }
   if (sub === 1000 && VOUCHER_ENDPOINTS.has(endpoint)) {
     return new OrderNotPriced(say('order not priced before voucher pre-check'), details);
+  }
+  if (msg.includes(VOUCHER_CHECK_BEFORE_PRICING)) {
+    return new OrderNotPriced(say('order not priced before binding vouchers'), details);
   }
   if (sub === 4004 || sub === 4001 || sub === 4002 || sub === 4007 || sub === 4008 || sub === 4017 || msg.includes('兑换券')) {
     return new VoucherNotUsable(say('voucher not usable'), details);

@@ -1,5 +1,5 @@
 /**
- * The headers the WeChat mini-program sends on every request (womei-api.md §1.2). Which ones the server
+ * The headers the WeChat mini-program sends on every request (docs/womei-api.md §1.2). Which ones the server
  * enforces is unknown, so all of them go out every time, exactly as captured.
  */
 

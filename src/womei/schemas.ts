@@ -1,10 +1,11 @@
 /**
- * zod schemas of Womei's wire format (womei-api.md §1.3, §3). Each endpoint has a `…Wire` schema (the snake_case
- * shape as sent; the sandbox can type its answers with `z.input<typeof …Wire>`) and a `…Data` schema that parses
- * the envelope's `data` and turns it into the camelCase contract of `types.ts`.
+ * zod schemas of Womei's wire format (docs/womei-api.md §1.3, §3). Each endpoint has a `…Wire` schema (the
+ * snake_case shape as sent) and a `…Data` schema that parses the envelope's `data` and turns it into the
+ * camelCase contract of `types.ts`. The real bodies in test/contract/womei-samples must all parse.
  *
- * Strict where a wrong value would mislead the checkout (ids, prices, counts, status, voucher codes); tolerant of
- * fields we do not read (zod objects strip unknown keys) and of PHP's habit of sending `[]` or `{}` for "empty".
+ * Strict where a wrong value would mislead the checkout (ids, prices, counts, status, voucher codes, ticket
+ * codes); tolerant of what it does not read: unknown keys pass (zod objects strip them), display texts may be
+ * absent, null or a number, and PHP may send `[]` or `{}` for "empty" (and a list as an object keyed "0", "1"…).
  */
 import { z } from 'zod';
 import type {
@@ -29,12 +30,26 @@ import type {
 /** Order and cinema ids: strings of digits (`"250624153810000654"`, `"9647"`). */
 export const DIGITS = /^\d+$/;
 export const digitId = z.string().regex(DIGITS, 'expected a string of digits');
+/**
+ * A short id sent as a digit string in one answer and as a number in another (`cinema_id` is `"9647"` in
+ * `order/info/` and `400115` in `hall/info/`), read as its digits. Order ids are never accepted as numbers: 18
+ * digits do not survive a JSON number.
+ */
+export const shortId = z.union([digitId, z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).transform(String)]);
 /** Yuan as a JSON number (49, 35.9). z.number() already refuses NaN and Infinity. */
 export const money = z.number().nonnegative();
 export const count = z.number().int().nonnegative();
-export const unixSeconds = z.number().int().nonnegative();
 /** Some integers arrive as numbers in one place and digit strings in another (`schedule_id`, `ticket_num`). */
 export const intLike = z.union([count, digitId.transform(Number)]);
+export const unixSeconds = intLike;
+/**
+ * Text the checkout only shows or ignores (names, descriptions, display dates): absent or null reads as "",
+ * a number as its digits, so a cinema that fills one differently cannot stop a checkout.
+ */
+export const displayText = z
+  .union([z.string(), z.number().transform(String)])
+  .nullish()
+  .transform((v) => v ?? '');
 /** An item Womei receives comma-joined (voucher codes, template ids): a comma or whitespace inside would corrupt it. */
 export const COMMA_JOINABLE = /^[^\s,]+$/;
 export const voucherCode = z.string().regex(COMMA_JOINABLE, 'expected a voucher code (no spaces or commas)');
@@ -53,6 +68,19 @@ export function emptyAs<T extends z.ZodType>(empty: z.input<T>, schema: T) {
 /** `voucher_use: {}` means "no voucher": null, never a voucher use of 0. */
 export function emptyAsNull<T extends z.ZodType>(schema: T) {
   return z.preprocess((v) => (isEmptyContainer(v) ? null : v), schema.nullable());
+}
+
+/** `{"0":49,"1":49}` → `[49, 49]`: PHP encodes a list whose keys are not 0…n−1 in order as an object. */
+function phpListValues(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const keys = Object.keys(v);
+  if (!keys.every((k) => /^\d+$/.test(k))) return v;
+  return keys.sort((a, b) => Number(a) - Number(b)).map((k) => (v as Record<string, unknown>)[k]);
+}
+
+/** A list the checkout reads: `[]`, `{}`, or PHP's keyed-object form of a list. */
+export function phpList<T extends z.ZodType>(item: T) {
+  return z.preprocess(phpListValues, z.array(item));
 }
 
 // ---- envelope ----------------------------------------------------------------------------------------------
@@ -86,10 +114,11 @@ export const createOrderData = createOrderWire.transform(
 // ---- order/change/ -----------------------------------------------------------------------------------------
 
 export const voucherUseWire = z.object({
-  use_num: count,
-  use_codes: z.array(voucherCode),
+  use_num: intLike,
+  use_codes: phpList(voucherCode),
   use_total_price: money,
-  use_detail: z.array(money),
+  /** One amount per code, in the order of `use_codes` (`[35.9, 35.9]`). */
+  use_detail: phpList(money),
   extra_price: money,
 });
 
@@ -102,17 +131,28 @@ const toVoucherUse = (w: Omit<z.output<typeof voucherUseWire>, 'extra_price'> & 
   extraPrice: w.extra_price ?? 0,
 });
 
-export const orderPriceWire = z.object({
-  order_id: digitId,
-  order_total_price: money,
-  order_payment_price: money,
-  ticket_total_price: money,
-  ticket_payment_total_price: money,
-  ticket_single_price: money,
-  ticket_num: count,
-  voucher_use: emptyAsNull(voucherUseWire),
-  voucher_discounts: emptyAs([], z.array(voucherCode)),
-});
+export const orderPriceWire = z
+  .object({
+    order_id: digitId,
+    order_total_price: money,
+    order_payment_price: money,
+    ticket_total_price: money,
+    ticket_payment_total_price: money,
+    /** One price per ticket, always a list (`[49]`, `[35.9,35.9]`), never one number (§3.7). */
+    ticket_single_price: phpList(money),
+    ticket_num: intLike,
+    voucher_use: emptyAsNull(voucherUseWire),
+    voucher_discounts: phpList(voucherCode),
+  })
+  .superRefine((w, ctx) => {
+    if (w.ticket_single_price.length !== w.ticket_num) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ticket_single_price'],
+        message: `expected one price per ticket (ticket_num ${w.ticket_num}), got ${w.ticket_single_price.length}`,
+      });
+    }
+  });
 export const orderPriceData = orderPriceWire.transform(
   (w): OrderPrice => ({
     orderId: w.order_id,
@@ -120,7 +160,7 @@ export const orderPriceData = orderPriceWire.transform(
     orderPaymentPrice: w.order_payment_price,
     ticketTotalPrice: w.ticket_total_price,
     ticketPaymentTotalPrice: w.ticket_payment_total_price,
-    ticketSinglePrice: w.ticket_single_price,
+    ticketPrices: w.ticket_single_price,
     ticketNum: w.ticket_num,
     voucherUse: w.voucher_use === null ? null : toVoucherUse(w.voucher_use),
     voucherDiscounts: w.voucher_discounts,
@@ -131,31 +171,30 @@ export const orderPriceData = orderPriceWire.transform(
 
 export const orderInfoVoucherUseWire = voucherUseWire.extend({
   extra_price: money.optional(),
-  use_total_desc: z.string().optional(),
+  use_total_desc: displayText,
 });
 
 export const orderInfoWire = z.object({
   order_id: digitId,
   status: z.string().min(1),
-  status_desc: z.string(),
-  cinema_id: digitId,
+  status_desc: displayText,
+  cinema_id: shortId,
   order_total_price: money,
   order_payment_price: money,
   ticket_total_price: money,
   ticket_code: z.string(),
-  ticket_code_arr: emptyAs([], z.array(z.object({ name: z.string(), code: z.string() }))),
+  ticket_code_arr: phpList(z.object({ name: displayText, code: z.string() })),
   voucher_use: emptyAsNull(orderInfoVoucherUseWire),
   ticket_items: z.object({
     ticket_num: intLike,
     schedule_id: intLike,
+    /** `10排12座`, several seats joined by ` | ` (read to count the seats of a lost order). */
     seat_info: z.string(),
-    hall_name: z.string(),
+    hall_name: displayText,
   }),
-  pay_time: z.string(),
-  movie_name: z.string(),
-  show_date: z.string(),
-  /** Not read; declared because it arrives as an int or a string and the sandbox may mirror either. */
-  movie_egg_num: z.union([z.number(), z.string()]).optional(),
+  pay_time: displayText,
+  movie_name: displayText,
+  show_date: displayText,
 });
 export const orderInfoData = orderInfoWire.transform(
   (w): OrderInfo => ({
@@ -171,7 +210,7 @@ export const orderInfoData = orderInfoWire.transform(
     voucherUse:
       w.voucher_use === null
         ? null
-        : { ...toVoucherUse(w.voucher_use), ...(w.voucher_use.use_total_desc === undefined ? {} : { useTotalDesc: w.voucher_use.use_total_desc }) },
+        : { ...toVoucherUse(w.voucher_use), ...(w.voucher_use.use_total_desc === '' ? {} : { useTotalDesc: w.voucher_use.use_total_desc }) },
     ticketItems: {
       ticketNum: w.ticket_items.ticket_num,
       scheduleId: w.ticket_items.schedule_id,
@@ -186,7 +225,7 @@ export const orderInfoData = orderInfoWire.transform(
 
 // ---- order/voucher/price/ ----------------------------------------------------------------------------------
 
-export const voucherPriceWire = z.object({ surcharge_price: money, pay_price: money, surcharge_msg: z.string() });
+export const voucherPriceWire = z.object({ surcharge_price: money, pay_price: money, surcharge_msg: displayText });
 export const voucherPriceData = voucherPriceWire.transform(
   (w): VoucherPriceCheck => ({ surchargePrice: w.surcharge_price, payPrice: w.pay_price, surchargeMsg: w.surcharge_msg }),
 );
@@ -195,12 +234,12 @@ export const voucherPriceData = voucherPriceWire.transform(
 
 export const walletVoucherWire = z.object({
   voucher_code: voucherCode,
-  voucher_code_mask: z.string(),
-  voucher_name: z.string(),
+  voucher_code_mask: displayText,
+  voucher_name: displayText,
   expire_time: unixSeconds,
-  expire_time_string: z.string(),
-  voucher_num: count,
-  voucher_desc: z.string(),
+  expire_time_string: displayText,
+  voucher_num: intLike,
+  voucher_desc: displayText,
 });
 const toWalletVoucher = (w: z.output<typeof walletVoucherWire>): WalletVoucher => ({
   voucherCode: w.voucher_code,
@@ -211,7 +250,7 @@ const toWalletVoucher = (w: z.output<typeof walletVoucherWire>): WalletVoucher =
   voucherNum: w.voucher_num,
   voucherDesc: w.voucher_desc,
 });
-const walletList = emptyAs([], z.array(walletVoucherWire));
+const walletList = phpList(walletVoucherWire);
 
 export const voucherWalletWire = z.object({ unused: walletList, used: walletList, disabled: walletList });
 export const voucherWalletData = emptyAs({ unused: [], used: [], disabled: [] }, voucherWalletWire).transform(
@@ -226,18 +265,18 @@ export const voucherWalletData = emptyAs({ unused: [], used: [], disabled: [] },
 
 export const typedVoucherWire = z.object({
   voucher_code: voucherCode,
-  voucher_code_mask: z.string(),
-  voucher_name: z.string(),
+  voucher_code_mask: displayText,
+  voucher_name: displayText,
   expire_time: unixSeconds,
-  expire_time_string: z.string(),
-  voucher_desc: z.string(),
+  expire_time_string: displayText,
+  voucher_desc: displayText,
   bind_time: unixSeconds,
-  bind_time_str: z.string(),
+  bind_time_str: displayText,
   use_time: unixSeconds,
   status: z.string().min(1),
   voucher_balance: z.number().nonnegative(),
-  voucher_balance_type: z.string(),
-  voucher_balance_str: z.string(),
+  voucher_balance_type: displayText,
+  voucher_balance_str: displayText,
 });
 const toTypedVoucher = (w: z.output<typeof typedVoucherWire>): TypedVoucher => ({
   voucherCode: w.voucher_code,
@@ -254,7 +293,7 @@ const toTypedVoucher = (w: z.output<typeof typedVoucherWire>): TypedVoucher => (
   voucherBalanceType: w.voucher_balance_type,
   voucherBalanceStr: w.voucher_balance_str,
 });
-const typedVoucherList = emptyAs([], z.array(typedVoucherWire));
+const typedVoucherList = phpList(typedVoucherWire);
 
 export const typedVouchersData = typedVoucherList.transform((items): TypedVoucher[] => items.map(toTypedVoucher));
 
@@ -287,17 +326,17 @@ export const voucherPageData = voucherPageWire.transform(
 
 export const userOrderWire = z.object({
   order_id: digitId,
-  movie_name: z.string(),
+  movie_name: displayText,
   status: z.string().min(1),
-  status_desc: z.string(),
-  cinema_name: z.string(),
-  show_date: z.string(),
+  status_desc: displayText,
+  cinema_name: displayText,
+  show_date: displayText,
   ticket_num: intLike,
-  hall_name: z.string(),
-  seat_info: z.string(),
+  hall_name: displayText,
+  seat_info: displayText,
 });
 export const userOrdersWire = z.object({
-  orders: emptyAs([], z.array(userOrderWire)),
+  orders: phpList(userOrderWire),
   /** Only in client code, never captured: absent means "no more" (the client then echoes the offset sent). */
   next_offset: intLike.optional(),
 });
@@ -325,7 +364,7 @@ export const paymentData = paymentWire.transform(
   (w): PaymentStarted => ({ orderId: w.order_id, payType: w.pay_type, totalFee: w.total_fee, totalPrice: w.total_price }),
 );
 
-export const paymentQueryWire = z.object({ order_id: digitId, status: z.string().min(1), msg: z.string() });
+export const paymentQueryWire = z.object({ order_id: digitId, status: z.string().min(1), msg: displayText });
 export const paymentQueryData = paymentQueryWire.transform(
   (w): PaymentQuery => ({ orderId: w.order_id, status: w.status, msg: w.msg }),
 );

@@ -33,7 +33,8 @@ export interface OrderPrice {
   orderPaymentPrice: number;
   ticketTotalPrice: number;
   ticketPaymentTotalPrice: number;
-  ticketSinglePrice: number;
+  /** `ticket_single_price`: one price per ticket (`[49]`, `[35.9, 35.9]`); as many as `ticketNum`. */
+  ticketPrices: number[];
   ticketNum: number;
   /** null when Womei answered `voucher_use: {}` (no voucher applied). */
   voucherUse: VoucherUse | null;
@@ -105,7 +106,7 @@ export interface VoucherPage {
 /** `order/voucher/price/`: pre-check of one voucher against an order. */
 export interface VoucherPriceCheck {
   surchargePrice: number;
-  /** Not the order's payable amount: the top-up this voucher would need (womei-api.md §3.8, inferred). */
+  /** Not the order's payable amount: the top-up this voucher would need (docs/womei-api.md §3.8, inferred). */
   payPrice: number;
   surchargeMsg: string;
 }

@@ -83,7 +83,7 @@ test('start --wait prints a line per step and the final prices, exit 0', async (
   expect(text).toMatch(/CREATING_ORDER\s+order \d{18} created/);
   expect(text).toMatch(/PRICING/);
   expect(text).toMatch(/COMPLETED — ready to pay: order \d{18}/);
-  expect(text).toContain('total ¥98.00 − vouchers ¥98.00 = to pay ¥0.00');
+  expect(text).toContain('total ¥98.00 − vouchers ¥98.00 = to pay ¥0.00 (2 × ¥49.00)');
   expect(text).toMatch(/http:\/\/localhost:\d+\/namespaces\/default\/workflows\/checkout-cli-/);
   expect(text).not.toContain(FIXTURE.tokens.rich);
 });

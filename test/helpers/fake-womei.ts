@@ -22,7 +22,7 @@ export function orderPrice(overrides: Partial<OrderPrice> = {}): OrderPrice {
     orderPaymentPrice: 98,
     ticketTotalPrice: 98,
     ticketPaymentTotalPrice: 98,
-    ticketSinglePrice: 49,
+    ticketPrices: [49, 49],
     ticketNum: 2,
     voucherUse: null,
     voucherDiscounts: [],

@@ -8,12 +8,30 @@ afterAll(() => sb.close());
 beforeEach(() => sb.admin.reset());
 
 describe('catalogue endpoints', () => {
+  it('info/ words the voucher rules as the real cinema does, with the configured daily quota', async () => {
+    await sb.admin.setConfig({ voucherQuota: 3 });
+    const d = (await get(sb, 'info/')).body.data;
+    expect(d).toMatchObject({ cinema_id: BJ, sell_system: 'VISTA', stop_selling_time: 1, bind_card_way: 'CARD_PIN', valid_card_way: 'CARD_PIN' });
+    expect(d.voucher_tips).toBe('1、添加的兑换券需全部使用\r\n2、添加的兑换券不做存储，意外退出再次进入后需重新添加\r\n3、兑换券只可抵扣票款金额，不可抵扣服务费\r\n4、兑换券请求验证次数 3次/人/天');
+    expect(d.member_card_setting.solid_card.map((c: { card_grade_id: number }) => c.card_grade_id)).toEqual([117, 118]);
+    expect(d.member_card_setting.solid_card[0].use_cinema_ids).toEqual(Object.values(FIXTURE.cinemas));
+  });
+
+  it('movies/ gives the release date and the post-credits scenes', async () => {
+    const d = (await get(sb, 'movies/')).body.data;
+    expect(d.map((m: { movie_id: number; egg_num: number; date: string }) => [m.movie_id, m.egg_num, m.date])).toEqual([
+      [FIXTURE.movies.mission, 0, '2025-05-30'],
+      [FIXTURE.movies.sandbox, 1, '2025-06-06'],
+    ]);
+    expect(d[0].egg_desc).toBe('温馨提示：本影片有0个彩蛋哦~');
+  });
+
   it('citys/ lists hot and normal cities with their cinemas', async () => {
     const r = await get(sb, '/ticket/wmyc/citys/');
     expect(r.body.sub).toBe(0);
     const all = [...r.body.data.hot, ...r.body.data.normal].flatMap((c: { cinemas: { cinema_id: string }[] }) => c.cinemas.map((x) => x.cinema_id));
     expect(new Set(all)).toEqual(new Set(Object.values(FIXTURE.cinemas)));
-    expect(r.body.data.normal[0]).toEqual(expect.objectContaining({ city_id: expect.any(String), city_pinyin: expect.any(String), city_name: expect.any(String), cinema_total: expect.any(Number) }));
+    expect(r.body.data.normal[0]).toEqual(expect.objectContaining({ city_id: expect.any(Number), city_pinyin: expect.any(String), city_name: expect.any(String), cinema_total: expect.any(Number) }));
     expect(Object.keys(r.body.data.normal[0].cinemas[0]).sort()).toEqual(['cinema_addr', 'cinema_area', 'cinema_area_id', 'cinema_id', 'cinema_name', 'latitude', 'longitude']);
   });
 
@@ -35,7 +53,8 @@ describe('catalogue endpoints', () => {
     const [day] = Object.keys(d);
     expect(day).toMatch(/^\d{8}$/);
     const s = d[day ?? ''].schedules[0];
-    expect(s).toMatchObject({ schedule_id: FIXTURE.schedules.beijing, selling_price: 49, hall_id: FIXTURE.halls.beijing });
+    // As captured: selling_price is the member price; the rows say from what price non-members and members pay.
+    expect(s).toMatchObject({ schedule_id: FIXTURE.schedules.beijing, selling_price: 38, first_row_price: '49元起', last_row_price: '38元起', hall_id: FIXTURE.halls.beijing });
     expect(d[day ?? ''].marketing).toEqual([]);
     expect((await get(sb, 'shows/', { movie_id: '1' })).body.data).toEqual([]);
     expect((await get(sb, 'shows/')).body.sub).toBe(1000);
@@ -45,7 +64,7 @@ describe('catalogue endpoints', () => {
     const before = (await get(sb, 'hall/info/', { hall_id: FIXTURE.halls.beijing, schedule_id: BJ_SCHEDULE })).body.data;
     expect(before).toMatchObject({ cinema_id: 9647, hall_no: '8', hall_name: '8号ALPD Pro Dolby Atmos杜比厅' });
     const area = before.room_seat.find((a: { area_no: string }) => a.area_no === '10013');
-    expect(area).toMatchObject({ area_name: '普通区', area_price: 49, area_price_normal: 49 });
+    expect(area).toMatchObject({ area_name: '普通区', area_price: 49, area_price_normal: true });
     expect(before.room_seat.find((a: { area_no: string }) => a.area_no === '10016').seats).toEqual([]);
     const seat = area.seats['3'].detail[2];
     expect(seat).toMatchObject({ row: '3', col: '3', status: 0, type: 0 });
@@ -91,10 +110,17 @@ describe('catalogue endpoints', () => {
 
   it('user/info/ and user/cards/ describe the account and its member card', async () => {
     const info = (await get(sb, 'user/info/', { version: '1750750721000', fact: 'Y' })).body.data;
-    expect(info).toMatchObject({ phone: '13*****0000', order_phone: FIXTURE.phones.rich, is_member: true });
-    expect(info.member_info.solid_card).toMatchObject({ card_id: FIXTURE.cardIds.rich, card_name: '钻石卡', card_balance: 1.1, card_type: 'SOLID_STORED_CARD', card_status: 'USABLE' });
+    expect(info).toMatchObject({ phone: '13*****0000', order_phone: FIXTURE.phones.rich, is_member: true, identity_show: false });
+    expect(info.member_info.solid_card).toMatchObject({
+      card_id: FIXTURE.cardIds.rich, card_no: '96*******0001', card_name: '钻石卡', card_desc: '钻石卡优惠购票', card_balance: 1.1,
+      card_type: 'SOLID_STORED_CARD', card_status: 'USABLE', card_grade_id: 117, expiration_date: '2030-01-01 00:00:00', is_expire: false,
+      is_usable: true, rewards_num: null, open_cinema_name: '北京沃美影城(回龙观店)', recharge_price_item: [{ id: '202203230001171', value: 200 }],
+    });
+    expect(info.member_info.solid_card.expire_day).toBeGreaterThan(365);
     const cards = (await get(sb, 'user/cards/')).body.data;
-    expect(cards.solid_card[0]).toMatchObject({ card_id: FIXTURE.cardIds.rich, is_owner: 'Y', member_benefits: [] });
+    expect(cards.solid_card[0]).toEqual({ ...info.member_info.solid_card, is_owner: 'Y', member_benefits: [] });
+    const plain = (await get(sb, 'user/info/', {}, FIXTURE.tokens.empty)).body.data;
+    expect(plain).toMatchObject({ is_member: false, identity_show: false, member_info: { solid_card: {}, virtual_card: [] } });
     expect((await get(sb, 'user/cards/', {}, FIXTURE.tokens.empty)).body.data).toEqual({ solid_card: [] });
   });
 

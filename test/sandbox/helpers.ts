@@ -70,7 +70,7 @@ export async function createOrder(sb: RunningSandbox, seats: string[] = [FIXTURE
   return r.body.data.order_id as string;
 }
 
-/** All fields as the mini-program sends them (womei-api.md §3.7). */
+/** All fields as the mini-program sends them (docs/womei-api.md §3.7). */
 export function changeForm(orderId: string, codes: string[] = [], extra: Record<string, string> = {}): Record<string, string> {
   const binding = codes.length > 0;
   return {

@@ -90,6 +90,14 @@ describe('order/info/', () => {
     expect(d.order_track[0]).toMatchObject({ title: '提交订单' });
   });
 
+  it('movie_egg_num is "" for a film without post-credits scenes and their number for one with (as captured)', async () => {
+    const plain = (await orderInfo(sb, await createOrder(sb))).body.data;
+    expect(plain).toMatchObject({ movie_egg_num: '', movie_egg_dec: '' });
+    const late = await createOrder(sb, [FIXTURE.seats.beijingLate[0]!], { schedule: String(FIXTURE.schedules.beijingLate) });
+    const withEgg = (await orderInfo(sb, late)).body.data;
+    expect(withEgg).toMatchObject({ movie_egg_num: 1, movie_egg_dec: '温馨提示：本影片有1个彩蛋哦~' });
+  });
+
   it('reflects the current choice once priced (ASSUMPTION)', async () => {
     const id = await createOrder(sb);
     await change(sb, id);
@@ -128,7 +136,7 @@ describe('order/change/', () => {
     expect(Object.keys(r.body.data)).toEqual(FIELDS);
     expect(r.body.data).toMatchObject({
       order_id: id, order_total_price: 49, order_unfee_total_price: 49, order_payment_price: 49, ticket_total_price: 49,
-      ticket_payment_total_price: 49, ticket_single_price: 49, ticket_num: 1, ticket_bis_fee: 2, voucher_use: {}, voucher_discounts: [],
+      ticket_payment_total_price: 49, ticket_single_price: [49], ticket_num: 1, fee_ticket_num: 1, ticket_bis_fee: 2, voucher_use: {}, voucher_discounts: [],
       rewards_discounts: { usable_rewards: [], unusable_rewards: [] }, limit_sub_card_pay: true, is_match_gift_coupon_activity: false,
     });
   });

@@ -113,7 +113,7 @@ describe('binding (order/change/ TP_VOUCHER)', () => {
     const id = await pricedOrder();
     const r = await change(sb, id, [C1]);
     expect(r.body.data).toMatchObject({
-      order_total_price: 49, order_payment_price: 0, ticket_payment_total_price: 0, ticket_single_price: 49,
+      order_total_price: 49, order_payment_price: 0, ticket_payment_total_price: 0, ticket_single_price: [49], fee_ticket_num: 1,
       voucher_use: { use_num: 1, use_codes: [C1], use_total_price: 49, use_detail: [49], extra_price: 0, extra_detail: [] },
       voucher_discounts: [C1],
     });
@@ -124,7 +124,7 @@ describe('binding (order/change/ TP_VOUCHER)', () => {
     await change(sb, id, [], { cinema: FIXTURE.cinemas.guangzhou });
     const r = await change(sb, id, [C2, C1], { cinema: FIXTURE.cinemas.guangzhou });
     const d = r.body.data;
-    expect(d).toMatchObject({ order_total_price: 71.8, order_payment_price: 0, ticket_single_price: 35.9, ticket_num: 2, voucher_discounts: [C2, C1] });
+    expect(d).toMatchObject({ order_total_price: 71.8, order_payment_price: 0, ticket_single_price: [35.9, 35.9], ticket_num: 2, fee_ticket_num: 2, voucher_discounts: [C2, C1] });
     expect(d.voucher_use).toMatchObject({ use_num: 2, use_codes: [C2, C1], use_total_price: 71.8, use_detail: [35.9, 35.9] });
     expect(d.order_payment_price).toBe(d.order_total_price - d.voucher_use.use_total_price);
   });

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 export interface RecordedRequest {
   method: string;
@@ -29,6 +30,37 @@ export function sendJson(res: http.ServerResponse, body: unknown, status = 200, 
   const text = JSON.stringify(body).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(text);
+}
+
+/** What Kong and nginx put on every captured `ticket` answer (docs/womei-api.md §1.4). */
+const CAPTURED_HEADERS = {
+  server: 'nginx',
+  'x-powered-by': 'PHP/7.1.33',
+  via: 'kong/2.3.2.0-enterprise-edition',
+  'x-ratelimit-limit-minute': '200',
+  'x-ratelimit-remaining-minute': '170',
+  'ratelimit-limit': '200',
+  'ratelimit-remaining': '170',
+  'ratelimit-reset': '43',
+};
+
+/**
+ * Answers with a captured body's exact bytes, delivered as the real gateway did: HTTP 200, application/json,
+ * gzip-encoded when the client accepts it, Kong's rate-limit headers. `onServed` says whether gzip was used.
+ */
+export function capturedBody(bytes: Buffer, onServed: (gzipped: boolean) => void = () => undefined): Handler {
+  return (req, res) => {
+    const gzip = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+    const payload = gzip ? gzipSync(bytes) : bytes;
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': String(payload.length),
+      ...(gzip ? { 'content-encoding': 'gzip', vary: 'Accept-Encoding' } : {}),
+      ...CAPTURED_HEADERS,
+    });
+    res.end(payload);
+    onServed(gzip);
+  };
 }
 
 export function okData(data: unknown): Handler {

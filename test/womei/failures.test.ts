@@ -49,7 +49,7 @@ describe('business errors in the envelope map through errorFromEnvelope', () => 
   const expected: Record<keyof typeof WOMEI_ERRORS, WomeiFailureType> = {
     tokenTimeout: 'TokenInvalid',
     badParameter: 'WomeiBadRequest',
-    voucherCheckFailed: 'VoucherNotUsable',
+    voucherCheckFailed: 'OrderNotPriced',
     voucherDataInvalid: 'VoucherNotUsable',
     voucherAlreadyAdded: 'VoucherNotUsable',
     voucherUnknown: 'VoucherNotUsable',
@@ -78,6 +78,15 @@ describe('business errors in the envelope map through errorFromEnvelope', () => 
       (api) => api.priceVoucher(session, { orderId: W.ORDER_ID, voucherCode: 'GZJY01003062558469' }),
     );
     expect(err.type).toBe('OrderNotPriced');
+  });
+
+  it('sub 4004: 验券异常 blames the order (never priced), 兑换券数据异常 the voucher; neither is retried', async () => {
+    const bind = (api: WomeiApi) => api.bindVouchers(session, W.ORDER_ID, ['GZJY01002948425042']);
+    const order = await failure((_req, res) => sendJson(res, WOMEI_ERRORS.voucherCheckFailed), bind);
+    expect(order).toMatchObject({ type: 'OrderNotPriced', retryable: false, sub: 4004, endpoint: 'order/change/' });
+    expect(order.message).toContain('order not priced before binding vouchers');
+    const voucher = await failure((_req, res) => sendJson(res, WOMEI_ERRORS.voucherDataInvalid), bind);
+    expect(voucher).toMatchObject({ type: 'VoucherNotUsable', retryable: false, sub: 4004 });
   });
 
   it('a seat-lock message is a failure even with ret 0 / sub 0', async () => {

@@ -59,7 +59,7 @@ describe('the checkout sequence, endpoint by endpoint', () => {
     expect(fresh.ticketItems).toMatchObject({ ticketNum: 1, scheduleId: FIXTURE.schedules.beijing });
 
     const priced = await api.priceOrder(RICH, created.orderId);
-    expect(priced).toMatchObject({ orderTotalPrice: 49, orderPaymentPrice: 49, ticketNum: 1, voucherUse: null, voucherDiscounts: [] });
+    expect(priced).toMatchObject({ orderTotalPrice: 49, orderPaymentPrice: 49, ticketNum: 1, ticketPrices: [49], voucherUse: null, voucherDiscounts: [] });
 
     expect(await api.priceVoucher(RICH, { orderId: created.orderId, voucherCode: CODE_1 })).toEqual({ surchargePrice: 0, payPrice: 0, surchargeMsg: '' });
 
@@ -87,7 +87,7 @@ describe('the checkout sequence, endpoint by endpoint', () => {
   it('2 tickets at 35.9: one voucher leaves one ticket payable, two cover it, unbind restores the full price', async () => {
     const [s1 = '', s2 = ''] = FIXTURE.seats.guangzhou;
     const { orderId } = await api.createOrder(GZ, { scheduleId: GZ_SCHEDULE, seatLabels: [s1, s2] });
-    expect((await api.priceOrder(GZ, orderId)).orderTotalPrice).toBe(71.8);
+    expect(await api.priceOrder(GZ, orderId)).toMatchObject({ orderTotalPrice: 71.8, ticketNum: 2, ticketPrices: [35.9, 35.9] });
     const one = await api.bindVouchers(GZ, orderId, [CODE_1]);
     expect(one).toMatchObject({ orderTotalPrice: 71.8, orderPaymentPrice: 35.9, voucherUse: { useNum: 1, useDetail: [35.9] } });
     const two = await api.bindVouchers(GZ, orderId, [CODE_1, CODE_2]);
@@ -319,9 +319,9 @@ describe('business errors the checkout branches on', () => {
     expect((await rejection(api.createOrder(few, { scheduleId: BJ_SCHEDULE, seatLabels: [SEAT_A, SEAT_B] }))).type).toBe('SeatUnavailable');
   });
 
-  it('binding or pre-checking before the init price → VoucherNotUsable (4004) / OrderNotPriced (1000)', async () => {
+  it('binding or pre-checking before the init price → OrderNotPriced (4004 验券异常 / 1000 参数错误)', async () => {
     const { orderId } = await api.createOrder(RICH, { scheduleId: BJ_SCHEDULE, seatLabels: [SEAT_A] });
-    expect(await rejection(api.bindVouchers(RICH, orderId, [CODE_1]))).toMatchObject({ type: 'VoucherNotUsable', sub: 4004 });
+    expect(await rejection(api.bindVouchers(RICH, orderId, [CODE_1]))).toMatchObject({ type: 'OrderNotPriced', sub: 4004, retryable: false });
     expect(await rejection(api.priceVoucher(RICH, { orderId, voucherCode: CODE_1 }))).toMatchObject({ type: 'OrderNotPriced', sub: 1000 });
   });
 

@@ -1,4 +1,4 @@
-/** The schemas against captured bodies (womei-api.md §3) and the wire quirks, with no server involved. */
+/** The schemas against captured bodies (docs/womei-api.md §3) and the wire quirks, with no server involved. */
 import { z } from 'zod';
 import { routePath, WOMEI_ENDPOINTS } from '../../src/womei/endpoints';
 import { WomeiError } from '../../src/womei/errors';
@@ -13,9 +13,19 @@ function problem(schema: z.ZodType, value: unknown): string {
 }
 
 describe('order/change/', () => {
-  it('voucher_use {} is null, and the 2-voucher capture keeps its prices and codes in order', () => {
-    expect(S.orderPriceData.parse(W.priceNoVoucher)).toMatchObject({ voucherUse: null, voucherDiscounts: [], ticketSinglePrice: 49 });
+  it('the captured init pricing: one price per ticket as a list, voucher_use {} is null', () => {
+    expect(S.orderPriceData.parse(W.priceNoVoucher)).toMatchObject({ orderTotalPrice: 49, ticketPrices: [49], ticketNum: 1, voucherUse: null, voucherDiscounts: [] });
     expect(S.orderPriceData.parse({ ...W.priceNoVoucher, voucher_use: [] }).voucherUse).toBeNull();
+    expect(S.orderPriceData.parse(W.priceMemberCard).ticketPrices).toEqual([38]);
+  });
+
+  it('the captured 1-voucher bind, and 2 vouchers on 2 tickets keep their prices and codes in order', () => {
+    expect(S.orderPriceData.parse(W.priceOneVoucher)).toMatchObject({
+      orderPaymentPrice: 0,
+      ticketPrices: [49],
+      voucherUse: { useNum: 1, useCodes: ['GZJY01002948425042'], useTotalPrice: 49, useDetail: [49], extraPrice: 0 },
+      voucherDiscounts: ['GZJY01002948425042'],
+    });
     const two = S.orderPriceData.parse(W.priceTwoVouchers);
     expect(two).toEqual({
       orderId: W.ORDER_ID,
@@ -23,16 +33,32 @@ describe('order/change/', () => {
       orderPaymentPrice: 0,
       ticketTotalPrice: 71.8,
       ticketPaymentTotalPrice: 0,
-      ticketSinglePrice: 35.9,
+      ticketPrices: [35.9, 35.9],
       ticketNum: 2,
       voucherUse: { useNum: 2, useCodes: ['GZJY01003062558469', 'GZJY01002948416827'], useTotalPrice: 71.8, useDetail: [35.9, 35.9], extraPrice: 0 },
       voucherDiscounts: ['GZJY01003062558469', 'GZJY01002948416827'],
     });
   });
 
-  it('is strict on prices and codes', () => {
+  it('tickets of different prices, and PHP variants of lists and counts', () => {
+    const mixed = { ...W.priceTwoVouchers, ticket_single_price: [35.9, 36], ticket_num: '2', order_total_price: 71.9, ticket_total_price: 71.9 };
+    expect(S.orderPriceData.parse(mixed)).toMatchObject({ ticketPrices: [35.9, 36], ticketNum: 2 });
+    // A PHP list whose keys are not 0…n−1 in order is encoded as an object.
+    const keyed = { ...W.priceTwoVouchers, ticket_single_price: { 1: 36, 0: 35.9 }, voucher_discounts: { 0: 'GZJY01003062558469', 1: 'GZJY01002948416827' } };
+    expect(S.orderPriceData.parse(keyed)).toMatchObject({ ticketPrices: [35.9, 36], voucherDiscounts: ['GZJY01003062558469', 'GZJY01002948416827'] });
+    expect(S.orderPriceData.parse({ ...W.priceNoVoucher, voucher_discounts: {} }).voucherDiscounts).toEqual([]);
+  });
+
+  it('is strict on prices, per-ticket prices and codes', () => {
     expect(problem(S.orderPriceData, { ...W.priceNoVoucher, order_total_price: -1 })).toBe('field data.order_total_price: Too small: expected number to be >=0');
     expect(problem(S.orderPriceData, { ...W.priceNoVoucher, order_total_price: null })).toBe('field data.order_total_price: expected number, received null');
+    expect(problem(S.orderPriceData, { ...W.priceNoVoucher, order_payment_price: '49' })).toBe('field data.order_payment_price: expected number, received string');
+    expect(problem(S.orderPriceData, { ...W.priceNoVoucher, ticket_single_price: 49 })).toBe('field data.ticket_single_price: expected array, received number');
+    expect(problem(S.orderPriceData, { ...W.priceNoVoucher, ticket_single_price: ['49'] })).toBe('field data.ticket_single_price[0]: expected number, received string');
+    expect(problem(S.orderPriceData, { ...W.priceTwoVouchers, ticket_single_price: [35.9] })).toBe(
+      'field data.ticket_single_price: expected one price per ticket (ticket_num 2), got 1',
+    );
+    expect(problem(S.orderPriceData, { ...W.priceNoVoucher, order_id: 2506241538 })).toBe('field data.order_id: expected string, received number');
     expect(problem(S.orderPriceData, { ...W.priceTwoVouchers, voucher_discounts: ['A B'] })).toBe(
       'field data.voucher_discounts[0]: expected a voucher code (no spaces or commas)',
     );
@@ -40,30 +66,24 @@ describe('order/change/', () => {
       'field data.voucher_use.extra_price: expected number, received undefined',
     );
   });
+
+  it('ignores the fields it does not read, whatever their kind', () => {
+    const odd = { ...W.priceNoVoucher, fee_ticket_num: '1', ticket_bis_fee: null, goods: [], order_msg: 0, surprise: { deep: [1] } };
+    expect(S.orderPriceData.parse(odd)).toEqual(S.orderPriceData.parse(W.priceNoVoucher));
+  });
 });
 
 describe('order/info/', () => {
-  it('parses the PENDING capture: schedule_id as a number, movie_egg_num as an int', () => {
-    expect(S.orderInfoData.parse(W.orderInfoPending)).toEqual({
-      orderId: W.ORDER_ID,
-      status: 'PENDING',
-      statusDesc: '未支付',
-      cinemaId: '9647',
-      orderTotalPrice: 0,
-      orderPaymentPrice: 0,
-      ticketTotalPrice: 0,
-      ticketCode: '',
-      ticketCodes: [{ name: '取票码', code: '' }],
-      voucherUse: null,
-      ticketItems: { ticketNum: 1, scheduleId: 16701886, seatInfo: '10排12座', hallName: '8号ALPD Pro Dolby Atmos杜比厅' },
-      payTime: '2025-06-24 15:38',
-      movieName: '碟中谍8：最终清算',
-      showDate: '2025-06-24 16:25',
-    });
+  it('parses the PENDING capture (the whole result is checked over HTTP in test/contract): nothing priced yet', () => {
+    const info = S.orderInfoData.parse(W.orderInfoPending);
+    expect(info).toMatchObject({ status: 'PENDING', cinemaId: '9647', orderTotalPrice: 0, voucherUse: null });
+    expect(info.ticketItems).toEqual({ ticketNum: 1, scheduleId: 16701886, seatInfo: '10排12座', hallName: '8号ALPD Pro Dolby Atmos杜比厅' });
+    expect(info).not.toHaveProperty('movieEggNum');
   });
 
-  it('parses the SUCCESS capture: voucher_use without extra_price, movie_egg_num as a string, ticket codes', () => {
+  it('parses the SUCCESS capture: voucher_use without extra_price, ticket codes', () => {
     const info = S.orderInfoData.parse(W.orderInfoIssued);
+    expect(info.status).toBe('SUCCESS');
     expect(info.voucherUse).toEqual({
       useNum: 1,
       useCodes: ['GZJY01002948425042'],
@@ -75,17 +95,29 @@ describe('order/info/', () => {
     expect(info.ticketCodes.map((c) => c.code)).toEqual(['130148823', '1269074']);
   });
 
+  it('a film with a post-credits scene (movie_egg_num 1), a numeric cinema id, several seats', () => {
+    const items = W.orderInfoPending.ticket_items as Record<string, unknown>;
+    const twoSeats = { ...W.orderInfoPending, movie_egg_num: 1, cinema_id: 9647, ticket_items: { ...items, ticket_num: 2, seat_info: '5排8座 | 5排9座' } };
+    expect(S.orderInfoData.parse(twoSeats)).toMatchObject({ cinemaId: '9647', ticketItems: { ticketNum: 2, seatInfo: '5排8座 | 5排9座' } });
+  });
+
   it('accepts schedule_id as a digit string, refuses anything else', () => {
-    const asString = { ...W.orderInfoPending, ticket_items: { ...W.orderInfoPending.ticket_items, schedule_id: '16701886' } };
+    const items = W.orderInfoPending.ticket_items as Record<string, unknown>;
+    const asString = { ...W.orderInfoPending, ticket_items: { ...items, schedule_id: '16701886' } };
     expect(S.orderInfoData.parse(asString).ticketItems.scheduleId).toBe(16701886);
-    const asBool = { ...W.orderInfoPending, ticket_items: { ...W.orderInfoPending.ticket_items, schedule_id: true } };
+    const asBool = { ...W.orderInfoPending, ticket_items: { ...items, schedule_id: true } };
     expect(problem(S.orderInfoData, asBool)).toBe('field data.ticket_items.schedule_id: expected number or string, received boolean');
-    const asWord = { ...W.orderInfoPending, ticket_items: { ...W.orderInfoPending.ticket_items, schedule_id: 'x1' } };
+    const asWord = { ...W.orderInfoPending, ticket_items: { ...items, schedule_id: 'x1' } };
     expect(problem(S.orderInfoData, asWord)).toBe('field data.ticket_items.schedule_id: expected a string of digits');
   });
 
   it('refuses an empty status', () => {
     expect(problem(S.orderInfoData, { ...W.orderInfoPending, status: '' })).toMatch(/^field data\.status: /);
+  });
+
+  it('display texts it does not read may be absent or null', () => {
+    const sparse = { ...W.orderInfoPending, status_desc: null, movie_name: undefined, pay_time: undefined };
+    expect(S.orderInfoData.parse(sparse)).toMatchObject({ statusDesc: '', movieName: '', payTime: '' });
   });
 });
 
@@ -110,9 +142,23 @@ describe('empty answers: PHP sends [] or {}', () => {
 
 describe('vouchers and other bodies', () => {
   it('parse the captures', () => {
-    expect(S.voucherWalletData.parse(W.wallet).unused).toHaveLength(1);
-    expect(S.typedVouchersData.parse([W.typedVoucher, { ...W.typedVoucher, status: 'DISABLED' }]).map((v) => v.status)).toEqual(['UN_USE', 'DISABLED']);
-    expect(S.voucherPageData.parse(W.voucherPage).result[0]?.bindTimeStr).toBe('2025-06-19 19:30:20');
+    const w = S.voucherWalletData.parse(W.wallet);
+    expect([w.unused.length, w.used.length, w.disabled.length]).toEqual([2, 0, 46]);
+    expect(w.unused[0]).toEqual({
+      voucherCode: 'GZJY01002948425042',
+      voucherCodeMask: 'GZJY************42',
+      voucherName: '广州佳意--电影票',
+      expireTime: 1767196800,
+      expireTimeString: '2026年1月1日 00:00',
+      voucherNum: 1,
+      voucherDesc: '本兑换券不可与优惠活动同时使用，且不支持退票',
+    });
+    const typed = S.typedVouchersData.parse(W.typedVouchers);
+    expect(typed).toHaveLength(48);
+    expect(new Set(typed.map((v) => v.status))).toEqual(new Set(['UN_USE', 'DISABLED']));
+    const page = S.voucherPageData.parse(W.voucherPage);
+    expect(page.page).toEqual({ dataTotal: 48, totalPage: 5, pageNum: 1, offsetNum: 10, prePage: 1, nextPage: 2 });
+    expect(page.result[0]?.bindTimeStr).toBe('2025-06-23 11:51:27');
     expect(S.voucherPriceData.parse(W.voucherPrice)).toEqual({ surchargePrice: 0, payPrice: 0, surchargeMsg: '' });
     expect(S.paymentData.parse(W.payment)).toEqual({ orderId: W.ORDER_ID, payType: 'WECHAT', totalFee: 0, totalPrice: 0 });
     expect(S.userOrdersData.parse({ ...W.userOrders, next_offset: '20' }).nextOffset).toBe(20);

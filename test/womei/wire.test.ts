@@ -86,7 +86,7 @@ describe('order/change/', () => {
       ['voucher_code_type', ''],
       ['ticket_pack_goods', ''],
     ]);
-    expect(result).toMatchObject({ orderId: W.ORDER_ID, orderTotalPrice: 49, orderPaymentPrice: 49, voucherUse: null, voucherDiscounts: [] });
+    expect(result).toMatchObject({ orderId: W.ORDER_ID, orderTotalPrice: 49, orderPaymentPrice: 49, ticketPrices: [49], voucherUse: null, voucherDiscounts: [] });
   });
 
   it('bindVouchers comma-joins the codes (wire %2C) and sends ticket_pack_goods as one space (wire %20)', async () => {
@@ -105,19 +105,21 @@ describe('order/change/', () => {
       rewards: '[]',
     });
     expect(result.voucherUse).toEqual({ useNum: 2, useCodes: codes, useTotalPrice: 71.8, useDetail: [35.9, 35.9], extraPrice: 0 });
-    expect(result.orderPaymentPrice).toBe(0);
+    expect(result).toMatchObject({ orderPaymentPrice: 0, ticketPrices: [35.9, 35.9] });
   });
 
   it('unbindVouchers sends the no-voucher choice again (replace semantics)', async () => {
-    const { req } = await sent(W.priceNoVoucher, () => client.unbindVouchers(session, W.ORDER_ID));
+    const { req, result } = await sent(W.priceNoVoucher, () => client.unbindVouchers(session, W.ORDER_ID));
+    expect(result).toMatchObject({ voucherUse: null, ticketPrices: [49] });
     expect(Object.fromEntries(fields(req.body))).toMatchObject({ discount_type: 'MARKETING', voucher_code: '', voucher_code_type: '', ticket_pack_goods: '' });
   });
 
   it('changeOrder passes a member card through', async () => {
-    const { req } = await sent(W.priceNoVoucher, () =>
-      client.changeOrder(session, { orderId: W.ORDER_ID, discountType: 'MARKETING', payType: 'MEMBER', cardId: '100001', voucherCodes: [], voucherCodeType: '' }),
+    const { req, result } = await sent(W.priceMemberCard, () =>
+      client.changeOrder(session, { orderId: W.ORDER_ID, discountType: 'MARKETING', payType: 'MEMBER', cardId: '376354', voucherCodes: [], voucherCodeType: '' }),
     );
-    expect(Object.fromEntries(fields(req.body))).toMatchObject({ pay_type: 'MEMBER', card_id: '100001' });
+    expect(Object.fromEntries(fields(req.body))).toMatchObject({ pay_type: 'MEMBER', card_id: '376354' });
+    expect(result).toMatchObject({ orderTotalPrice: 38, ticketPrices: [38] });
   });
 
   it('refuses a voucher code with a comma or space before sending anything', async () => {
@@ -161,13 +163,13 @@ describe('every other endpoint: path, query, body, parsed result', () => {
   it('user/voucher/list/', async () => {
     const { req, result } = await sent(W.wallet, () => client.listVouchers(session));
     expect(req.url).toBe(`${CINEMA}user/voucher/list/`);
-    expect(result.unused[0]).toMatchObject({ voucherCode: 'GZJY01003062558469', expireTime: 1767196800 });
+    expect(result.unused[0]).toMatchObject({ voucherCode: 'GZJY01002948425042', expireTime: 1767196800 });
   });
 
   it('user/vouchers (no trailing slash)', async () => {
-    const { req, result } = await sent([W.typedVoucher], () => client.listVouchersByType(session, { voucherType: 'VGC_T', scheduleId: '16701886' }));
+    const { req, result } = await sent(W.typedVouchers, () => client.listVouchersByType(session, { voucherType: 'VGC_T', scheduleId: '16701886' }));
     expect(req.url).toBe(`${CINEMA}user/vouchers?voucher_type=VGC_T&schedule_id=16701886&goods_id=`);
-    expect(result[0]).toMatchObject({ status: 'UN_USE', voucherBalanceType: 'NT' });
+    expect(result[0]).toMatchObject({ voucherCode: 'GZJY01002948416827', status: 'UN_USE', voucherBalanceType: 'NT' });
   });
 
   it('user/vouchers_page (no trailing slash)', async () => {
@@ -175,7 +177,7 @@ describe('every other endpoint: path, query, body, parsed result', () => {
       client.listVouchersPage(session, { voucherType: 'VGC_T', scheduleId: '16701886', pageIndex: 2 }),
     );
     expect(req.url).toBe(`${CINEMA}user/vouchers_page?voucher_type=VGC_T&schedule_id=16701886&goods_id=&page_index=2`);
-    expect(result.page).toEqual({ dataTotal: 1, totalPage: 1, pageNum: 1, offsetNum: 10, prePage: 1, nextPage: 1 });
+    expect(result.page).toEqual({ dataTotal: 48, totalPage: 5, pageNum: 1, offsetNum: 10, prePage: 1, nextPage: 2 });
   });
 
   it('user/voucher/add/', async () => {
@@ -191,7 +193,7 @@ describe('every other endpoint: path, query, body, parsed result', () => {
   it('/ticket/{tenant}/user/orders/ with offset; next_offset read, echoed when absent', async () => {
     const { req, result } = await sent(W.userOrders, () => client.listUserOrders(session, { offset: 0 }));
     expect(req.url).toBe('/ticket/wmyc/user/orders/?offset=0');
-    expect(result).toMatchObject({ nextOffset: 10, orders: [{ orderId: W.ORDER_ID, ticketNum: 1, status: 'PENDING' }] });
+    expect(result).toMatchObject({ nextOffset: 10, orders: [{ orderId: W.ORDER_ID, ticketNum: 2, status: 'PENDING', seatInfo: '5排8座 | 5排9座' }] });
     const { result: last } = await sent({ orders: [] }, () => client.listUserOrders(session, { offset: 10 }));
     expect(last).toEqual({ orders: [], nextOffset: 10 });
   });
@@ -239,27 +241,27 @@ describe('every other endpoint: path, query, body, parsed result', () => {
   it('user/info/ and user/cards/', async () => {
     const { req: info, result: user } = await sent(W.userInfo, () => client.getUserInfo(session));
     expect(info.url).toMatch(new RegExp(`^${CINEMA}user/info/\\?version=\\d{13}&fact=Y$`));
-    expect(user).toMatchObject({ nickname: 'x' });
+    expect(user).toMatchObject({ nickname: 'A用户', identity_show: false });
     const { req: cards, result: cardList } = await sent(W.userCards, () => client.getUserCards(session));
     expect(cards.url).toBe(`${CINEMA}user/cards/`);
-    expect(cardList.solidCard[0]).toMatchObject({ card_id: 100001 });
+    expect(cardList.solidCard[0]).toMatchObject({ card_id: 376354, card_type: 'SOLID_STORED_CARD' });
   });
 
   it('catalogue: citys/, info/, movies/, shows/, hall/info/, hall/saleable/', async () => {
     const { req: c, result: cities } = await sent(W.cities, () => client.listCities(session));
     expect(c.url).toBe('/ticket/wmyc/citys/');
-    expect(cities.hot).toHaveLength(1);
+    expect(cities.hot).toHaveLength(4);
     const { req: i } = await sent(W.cinemaInfo, () => client.getCinemaInfo(session));
     expect(i.url).toBe(`${CINEMA}info/`);
     const { req: m, result: movies } = await sent(W.movies, () => client.listMovies(session));
     expect(m.url).toBe(`${CINEMA}movies/`);
-    expect(movies).toHaveLength(1);
+    expect(movies).toHaveLength(15);
     const { req: s, result: shows } = await sent(W.shows, () => client.getShows(session, '1'));
     expect(s.url).toBe(`${CINEMA}shows/?movie_id=1`);
-    expect(shows['20250624']?.schedules[0]).toMatchObject({ schedule_id: 16701886 });
+    expect(shows['20250615']?.schedules[0]).toMatchObject({ schedule_id: 16607207 });
     const { req: h } = await sent(W.hallInfo, () => client.getHallInfo(session, { hallId: '8', scheduleId: '16701886' }));
     expect(h.url).toBe(`${CINEMA}hall/info/?hall_id=8&schedule_id=16701886`);
-    const { req: hs } = await sent(W.hallInfo, () => client.getHallSaleable(session, '16701886'));
+    const { req: hs } = await sent(W.hallSaleable, () => client.getHallSaleable(session, '16701886'));
     expect(hs.url).toBe(`${CINEMA}hall/saleable/?schedule_id=16701886`);
   });
 });

@@ -83,6 +83,20 @@ test('voucher quota spent → COMPENSATED VoucherQuotaExceeded', async () => {
   assertReleased(ledger, [status.orderId!]);
 });
 
+test('bind refused with 4004 验券异常 (order not priced) → COMPENSATED OrderNotPriced: the vouchers are not blamed', async () => {
+  await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'error', error: 'voucherCheckFailed' });
+  const { settled, status } = await h.run(checkoutRequest());
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'OrderNotPriced' });
+  expect(status).toMatchObject({ phase: 'COMPENSATED', reason: { type: 'OrderNotPriced' }, lastError: { type: 'OrderNotPriced' } });
+  // Refused, not retried: a retry would send the same bind to the same order.
+  expect(status.attempts.bindVouchers).toBe(1);
+  // Both vouchers passed their pre-check and stay in the wallet, unbound and unconsumed.
+  expect(status.vouchers.prechecks).toEqual({ [RICH_CODES[0]!]: 'OK', [RICH_CODES[1]!]: 'OK' });
+  const { ledger, orders } = await ordersOf([status.orderId!]);
+  expect(orders[0]).toMatchObject({ status: 'CANCEL', boundCodes: [] });
+  assertReleased(ledger, [status.orderId!]);
+});
+
 test('bind failing for good → COMPENSATED BindAttemptsExhausted, vouchers unbound, order cancelled', async () => {
   await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'http5xx' });
   const { settled, status } = await h.run(checkoutRequest({ limits: { maxBindAttempts: 3 } }));

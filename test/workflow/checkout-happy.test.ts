@@ -27,7 +27,7 @@ test('2 vouchers on 2 seats: bound, verified, ready to pay 0 yuan', async () => 
   if (settled.status !== 'COMPLETED') return;
   const r = settled.result;
   expect(r).toMatchObject({ outcome: 'COMPLETED', state: 'READY_TO_PAY', vouchers: [RICH_CODES[0], RICH_CODES[1]] });
-  expect(r.prices).toEqual({ total: 98, payment: 0, vouchers: 98, ticketSingle: 49, ticketNum: 2 });
+  expect(r.prices).toEqual({ total: 98, payment: 0, vouchers: 98, ticketPrices: [49, 49], ticketNum: 2 });
 
   expect(status.phase).toBe('COMPLETED');
   expect(status.orderId).toBe(r.orderId);
@@ -54,7 +54,7 @@ test('1 voucher on 2 seats: partial cover, one ticket left to pay', async () => 
   const { settled } = await h.run(checkoutRequest({ vouchers: { codes: [RICH_CODES[2]!] } }));
   expect(settled.status).toBe('COMPLETED');
   if (settled.status !== 'COMPLETED') return;
-  expect(settled.result.prices).toEqual({ total: 98, payment: 49, vouchers: 49, ticketSingle: 49, ticketNum: 2 });
+  expect(settled.result.prices).toEqual({ total: 98, payment: 49, vouchers: 49, ticketPrices: [49, 49], ticketNum: 2 });
   const order = (await h.ledger()).orders.find((o) => o.orderId === settled.result.orderId)!;
   expect(order).toMatchObject({ live: true, boundCodes: [RICH_CODES[2]], prices: { payment: 49 } });
 });

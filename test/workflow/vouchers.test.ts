@@ -1,7 +1,7 @@
 /** Pure voucher decisions of the workflow (workflows/vouchers.ts): wallet checks, best choice, bind verification in fen. */
-import { bestCandidates, checkExplicitCodes, maskCode, verifyBinding, verifyVoucherUse } from '../../workflows/vouchers';
+import { bestCandidates, checkExplicitCodes, maskCode, pricesOf, pricesOfInfo, verifyBinding, verifyVoucherUse } from '../../workflows/vouchers';
 import type { VoucherWallet, WalletVoucher } from '../../src/womei/types';
-import { orderPrice } from '../helpers/fake-womei';
+import { orderInfo, orderPrice } from '../helpers/fake-womei';
 
 const v = (code: string, expireTime: number): WalletVoucher => ({
   voucherCode: code, voucherCodeMask: maskCode(code), voucherName: 'n', expireTime, expireTimeString: '', voucherNum: 1, voucherDesc: '',
@@ -38,4 +38,16 @@ test('a bind answer proves the binding only when codes, use_num and payment (in 
   expect(verifyBinding({ ...good, voucherUse: { ...use, useNum: 3 } }, ['A1', 'B2']).join()).toMatch(/use_num/);
   expect(verifyBinding({ ...good, orderPaymentPrice: 0.01 }, ['A1', 'B2']).join()).toMatch(/order_payment_price/);
   expect(verifyVoucherUse({ total: 71.8, payment: 0, use }, ['A1']).join()).toMatch(/unexpected code/);
+});
+
+test('prices show one price per ticket, from the pricing answer (order/info has none: the pricing\'s are kept)', () => {
+  const priced = pricesOf(orderPrice({ ticketPrices: [35.9, 36], ticketNum: 2, orderTotalPrice: 71.9, orderPaymentPrice: 71.9 }));
+  expect(priced).toEqual({ total: 71.9, payment: 71.9, vouchers: 0, ticketPrices: [35.9, 36], ticketNum: 2 });
+  const info = orderInfo({ orderTotalPrice: 71.9, orderPaymentPrice: 0, voucherUse: { useNum: 2, useCodes: ['A1', 'B2'], useTotalPrice: 71.9, useDetail: [35.9, 36], extraPrice: 0 } });
+  expect(pricesOfInfo(info, priced.ticketPrices)).toEqual({ total: 71.9, payment: 0, vouchers: 71.9, ticketPrices: [35.9, 36], ticketNum: 2 });
+});
+
+test('an activity result recorded before per-ticket prices (ticketSinglePrice: 49) still reads, for replay', () => {
+  const { ticketPrices: _dropped, ...rest } = orderPrice({ ticketNum: 2 });
+  expect(pricesOf({ ...rest, ticketSinglePrice: 49 })).toMatchObject({ ticketPrices: [49, 49], ticketNum: 2 });
 });

@@ -3,16 +3,19 @@ import { z } from 'zod';
 import { GOODS_CODE_NO_GOODS, GOODS_MSG_NO_GOODS } from '../../womei/catalogue';
 import { WOMEI_ENDPOINTS as E } from '../../womei/endpoints';
 import { fromFen } from '../../womei/money';
+import { cinemaInfoView } from '../cinema-view';
 import { formatDayKey, formatMinute } from '../clock';
 import type { Schedule, Seat } from '../model';
 import type { SandboxStore } from '../store';
+import { eggDesc } from '../views';
 import { ok, type Reply } from '../wire';
 import { cinemaOf, digits, parseFields, reject, scheduleAtCinema, type RouteCtx, type RouteDef } from './common';
 
 function cities(ctx: RouteCtx) {
   const byCity = new Map<string, Record<string, unknown> & { cinemas: unknown[] }>();
   for (const c of ctx.store.cinemas.values()) {
-    const city = byCity.get(c.cityId) ?? { city_id: c.cityId, city_pinyin: c.cityPinyin, city_name: c.cityName, cinema_total: 0, cinemas: [] };
+    // city_id is a number on the wire, unlike the cinema ids inside.
+    const city = byCity.get(c.cityId) ?? { city_id: Number(c.cityId), city_pinyin: c.cityPinyin, city_name: c.cityName, cinema_total: 0, cinemas: [] };
     city.cinemas.push({ cinema_id: c.cinemaId, cinema_name: c.name, cinema_area_id: c.areaId, cinema_area: c.areaName, cinema_addr: c.address, longitude: c.longitude, latitude: c.latitude });
     city.cinema_total = city.cinemas.length;
     byCity.set(c.cityId, city);
@@ -22,24 +25,7 @@ function cities(ctx: RouteCtx) {
 }
 
 function info(ctx: RouteCtx) {
-  const c = cinemaOf(ctx);
-  return ok({
-    cinema_id: c.cinemaId,
-    cinema_name: c.name,
-    cinema_addr: c.address,
-    sell_system: 'VISTA',
-    stop_selling_time: 1,
-    stop_selling_time_text: '开场前1分钟停止售票',
-    pay_way: ['WECHAT', 'SOLID_STORED_CARD', 'SOLID_EQUITY_CARD', 'ELECT_STORED_CARD', 'ELECT_EQUITY_CARD'],
-    member_card_setting: { open_card: true, recharge: true },
-    voucher_tips: [
-      '添加的兑换券不做存储，意外退出再次进入后需重新添加',
-      '添加的兑换券需全部使用',
-      `兑换券请求验证次数 ${ctx.store.config.voucherQuota}次/人/天`,
-      '兑换券只可抵扣票款金额，不可抵扣服务费',
-    ],
-    bind_card_way: 'CARD_PIN',
-  });
+  return ok(cinemaInfoView(ctx.store, cinemaOf(ctx)));
 }
 
 function schedulesAt(store: SandboxStore, cinemaId: string): Schedule[] {
@@ -57,28 +43,36 @@ function movies(ctx: RouteCtx) {
       return [{
         movie_id: m.movieId, schedule_num: mine.length, name: m.name, en_name: m.enName, tags: m.tags, country: m.country,
         show_place: '', director: m.director, actor: m.actor, score: m.score, have_video: false, version: [m.showType],
-        date: mine.map((s) => formatDayKey(s.showTime)), today_show: [], after_newest_show: formatMinute(mine[0]?.showTime ?? 0),
-        longs: `${m.durationMin}分钟`, have_marketing: false, is_pre_sale: false, egg_num: 0, egg_desc: '',
+        date: m.releaseDate, today_show: [], after_newest_show: '',
+        longs: `${m.durationMin}分钟`, have_marketing: false, is_pre_sale: false, egg_num: m.eggNum, egg_desc: eggDesc(m),
         movie_poster: m.poster, movie_poster_mini: m.poster,
       }];
     }),
   );
 }
 
+/**
+ * A `shows/` schedule with the captured keys. The captured cinema showed the member price as `selling_price`
+ * and the rows "非会员 …元起" / "会员 …元起"; fees are the cinema's service fee, member prices 0 (as captured).
+ */
 function scheduleView(store: SandboxStore, s: Schedule): Record<string, unknown> {
   const movie = store.movies.get(s.movieId);
   const hall = store.hallOf(s);
+  const fee = fromFen(store.cinemas.get(s.cinemaId)?.bisFeeFen ?? 0);
   const price = fromFen(s.priceFen);
   const member = fromFen(s.memberPriceFen);
   const hhmm = (t: number) => formatMinute(t).slice(11);
   return {
     schedule_id: s.scheduleId, show_type: movie?.showType ?? '', language: movie?.language ?? '', hall_id: s.hallId,
     hall_name: hall?.hallName ?? '', movie_name: movie?.name ?? '', show_time: hhmm(s.showTime),
-    show_date: formatMinute(s.showTime).slice(0, 10), end_time: hhmm(s.showTime + (movie?.durationMin ?? 120) * 60),
-    selling_price: price, un_member_ticket_fee: 0, member_ticket_fee: 0, member_price: member,
-    first_row_prefix_text: '', first_row_price: `${member}元起`, last_row_prefix_text: '', last_row_price: '',
-    third_row_prefix_text: '', third_row_price: '', commerce_price: price, marketing_matched_ids: [],
-    have_member_marketing: false, have_normal_marketing: false,
+    show_date: formatDayKey(s.showTime), end_time: hhmm(s.showTime + (movie?.durationMin ?? 120) * 60),
+    selling_price: member, un_member_ticket_fee: fee,
+    member_solid_stored_fee: fee, member_solid_equity_fee: fee, member_virt_stored_fee: fee, member_virt_equity_fee: fee,
+    member_solid_stored_price: 0, member_solid_equity_price: 0, member_virt_stored_price: 0, member_virt_equity_price: 0,
+    have_first_marketing: false, first_row_prefix_text: '非会员', first_row_price: `${price}元起`,
+    have_last_marketing: false, last_row_prefix_text: '会员', last_row_price: `${member}元起`,
+    have_third_marketing: false, third_row_prefix_text: '', third_row_price: '',
+    commerce_price: '', commerce_price_text: '', marketing_matched_ids: [],
   };
 }
 
@@ -93,12 +87,12 @@ function shows(ctx: RouteCtx) {
   return ok(Object.keys(days).length === 0 ? [] : days);
 }
 
-/** Rows keyed by row number, as the real seat map nests them. */
+/** Rows keyed by row number, as the real seat map nests them: the row a number, its seats' `row` a string. */
 function rowsOf(seats: Seat[], status: (s: Seat) => number): Record<string, unknown> | never[] {
   if (seats.length === 0) return [];
-  const rows: Record<string, { row: string; desc: string; detail: unknown[] }> = {};
+  const rows: Record<string, { row: number; desc: string; detail: unknown[] }> = {};
   for (const s of seats) {
-    (rows[s.row] ??= { row: s.row, desc: `${s.row}排`, detail: [] }).detail.push({ seat_no: s.seatNo, row: s.row, col: s.col, x: s.x, y: s.y, type: s.type, status: status(s) });
+    (rows[s.row] ??= { row: Number(s.row), desc: s.row, detail: [] }).detail.push({ seat_no: s.seatNo, row: s.row, col: s.col, x: s.x, y: s.y, type: s.type, status: status(s) });
   }
   return rows;
 }
@@ -115,7 +109,7 @@ function hallInfo(ctx: RouteCtx) {
   return ok({
     cinema_id: Number(schedule.cinemaId), hall_no: hall.hallNo, hall_name: hall.hallName,
     room_seat: hall.areas.map((a) => ({
-      area_no: a.areaNo, area_name: a.areaName, area_price_normal: price, area_price: price,
+      area_no: a.areaNo, area_name: a.areaName, area_price_normal: true, area_price: price,
       seats: rowsOf(a.seats, (s) => (ctx.store.seatHolder(schedule.scheduleId, s) ? 6 : 0)),
     })),
   });

@@ -91,7 +91,7 @@ function changeOrder(ctx: RouteCtx) {
   if (p.discount_type === 'TP_VOUCHER') {
     codes = splitCodes(p.voucher_code);
     // Captured: binding on an order never priced answers 4004 验券异常. ASSUMPTION: so does a bind sent
-    // without `?version=tp_version`, the other cause the author suspected (womei-api.md §4).
+    // without `?version=tp_version`, the other cause the author suspected (docs/womei-api.md §4).
     if (!order.priced || ctx.query.version !== 'tp_version') reject('voucherCheckFailed');
     if (codes.length === 0 || p.voucher_code_type !== 'VGC_T') reject('badParameter');
     // ASSUMPTION: more codes than tickets is refused before any validation is spent.
@@ -192,7 +192,7 @@ function vccQuery(ctx: RouteCtx): string {
 }
 
 /**
- * ASSUMPTION: the real API shows no cancel route (womei-api.md §3.1). This one releases the seats at once and
+ * ASSUMPTION: the real API shows no cancel route (docs/womei-api.md §3.1). This one releases the seats at once and
  * is idempotent on an already dead order; a paid order cannot be cancelled (`badParameter`).
  */
 function cancel(ctx: RouteCtx) {

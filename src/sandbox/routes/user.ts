@@ -27,12 +27,12 @@ export const USER_ROUTES: RouteDef[] = [
     endpoint: E.userInfo,
     handler: (ctx) => {
       parseFields(z.object({ version: z.string().optional(), fact: z.enum(['Y', '']).optional() }), ctx.query);
-      return ok(userInfoView(ctx.user));
+      return ok(userInfoView(ctx.store, ctx.user));
     },
   },
   {
     endpoint: E.userCards,
-    handler: (ctx) => ok({ solid_card: ctx.user.card ? [{ ...cardView(ctx.user.card), is_owner: 'Y', member_benefits: [] }] : [] }),
+    handler: (ctx) => ok({ solid_card: ctx.user.card ? [{ ...cardView(ctx.store, ctx.user.card), is_owner: 'Y', member_benefits: [] }] : [] }),
   },
   { endpoint: E.userOrders, handler: orders },
   { endpoint: E.checkPhone, handler: () => ok({ is_bind: true }) },

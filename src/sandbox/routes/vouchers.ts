@@ -64,7 +64,7 @@ function page(ctx: RouteCtx) {
 }
 
 /**
- * Not captured beyond fixture bodies (womei-api.md §3.16). ASSUMPTION: unknown code → 4001, wrong password →
+ * Not captured beyond fixture bodies (docs/womei-api.md §3.16). ASSUMPTION: unknown code → 4001, wrong password →
  * 4002, a code in any wallet → 4017; success answers `data: {}`.
  */
 function add(ctx: RouteCtx) {
