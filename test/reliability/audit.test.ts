@@ -30,7 +30,7 @@ function completed(requestId: string, orderId: string, vouchers: string[], payme
   const now = Date.now();
   const result: CheckoutResult = {
     outcome: 'COMPLETED', requestId, orderId, state: 'READY_TO_PAY', vouchers,
-    prices: { total: 98, payment, vouchers: 98 - payment, ticketSingle: 49, ticketNum: 2 },
+    prices: { total: 98, payment, vouchers: 98 - payment, ticketPrices: [49, 49], ticketNum: 2 },
     orders: [], attempts: {}, timeline: [{ at: new Date(now).toISOString(), phase: 'COMPLETED', note: 'ready to pay' }], ...extra,
   };
   return { kind: 'result', result, endedAt: now };
