@@ -4,7 +4,8 @@
  *
  * Idempotency, decided once here:
  * - the workflow id is derived from the request id (`checkout-<requestId>`);
- * - `workflowIdConflictPolicy: USE_EXISTING`: a second start while the checkout runs attaches to it;
+ * - `workflowIdConflictPolicy: FAIL`: a second start while the checkout runs is refused by the server and then
+ *   answered with the running checkout (`started: false`), so `started` is true for exactly one start;
  * - `workflowIdReusePolicy: REJECT_DUPLICATE`: a request id whose checkout has finished (in any outcome) is
  *   never run again; the caller gets the finished checkout back. A retry with a new intent needs a new request id.
  * - the same request id with a different order (cinema, schedule, seats) is refused with `IdempotencyConflict`
@@ -16,6 +17,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowUpdateStage,
   type Connection,
   type WorkflowExecutionDescription,
   type WorkflowHandle,
@@ -132,6 +134,10 @@ export class CheckoutClient {
    * Validates the request (throws `InvalidInput` naming the field, before anything starts) and starts the
    * checkout, or returns the one this request id already has. With `waitForOrder`, answers once Womei has
    * created the order (update-with-start), while the rest of the checkout goes on.
+   *
+   * `started` is the server's word, not a guess: the start refuses an id that exists (conflict policy FAIL),
+   * so of any number of concurrent starts of one request id exactly one says `started: true`; the others read
+   * the existing checkout (and check it is for the same order). A first start is one call, no description.
    */
   async startCheckout(request: CheckoutRequest, options: { waitForOrder?: boolean } = {}): Promise<StartedCheckout> {
     const input = parseCheckoutInput(request);
@@ -140,51 +146,47 @@ export class CheckoutClient {
       taskQueue: this.taskQueue,
       workflowId,
       args: [request],
-      workflowIdConflictPolicy: 'USE_EXISTING' as const,
+      workflowIdConflictPolicy: 'FAIL' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes: startSearchAttributes(input),
       memo: checkoutMemo(input),
       staticSummary: describeCheckout(input),
       staticDetails: detailCheckout(input),
     };
-    const existing = await this.describeIfExists(workflowId);
-    if (existing) {
-      // This request id already has its checkout (running or ended): answer for it, start nothing.
-      const runId = assertSameRequest(existing, input);
-      if (!options.waitForOrder) return { workflowId, runId, started: false };
-      const handle = this.temporal.workflow.getHandle(workflowId);
-      const orderId = existing.status.name === 'RUNNING'
-        ? (await handle.executeUpdate(waitForOrderUpdate)).orderId
-        : (await handle.query(statusQuery)).orderId;
-      return { workflowId, runId, started: false, orderId };
-    }
-    // A first start. The id policies settle a concurrent first start of the same request id (one run); the
-    // description read afterwards catches one made for another order.
     try {
       if (options.waitForOrder) {
         const operation = new WithStartWorkflowOperation(CHECKOUT_WORKFLOW_TYPE, startOptions);
-        const answer = await this.temporal.workflow.executeUpdateWithStart(waitForOrderUpdate, {
+        const update = await this.temporal.workflow.startUpdateWithStart(waitForOrderUpdate, {
           startWorkflowOperation: operation,
+          waitForStage: WorkflowUpdateStage.ACCEPTED,
         });
-        const runId = assertSameRequest(await (await operation.workflowHandle()).describe(), input);
-        return { workflowId, runId, started: true, orderId: answer.orderId };
+        const answer = await update.result();
+        return { workflowId, runId: update.workflowRunId, started: true, orderId: answer.orderId };
       }
       const handle = await this.temporal.workflow.start(CHECKOUT_WORKFLOW_TYPE, startOptions);
-      return { workflowId, runId: assertSameRequest(await handle.describe(), input), started: true };
+      return { workflowId, runId: handle.firstExecutionRunId, started: true };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      // Ended between our look and our start (REJECT_DUPLICATE): it is this request's checkout all the same.
-      return this.startCheckout(request, options);
     }
+    // This request id already has its checkout (running or ended): answer for it, start nothing.
+    const existing = await this.temporal.workflow.getHandle(workflowId).describe();
+    const runId = assertSameRequest(existing, input);
+    if (!options.waitForOrder) return { workflowId, runId, started: false };
+    return { workflowId, runId, started: false, orderId: await this.orderOf(workflowId, existing.status.name === 'RUNNING') };
   }
 
-  private async describeIfExists(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
-    try {
-      return await this.temporal.workflow.getHandle(workflowId).describe();
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
+  /** The order of an existing checkout: waited for while it runs, read from its status once it ended. */
+  private async orderOf(workflowId: string, running: boolean): Promise<string | undefined> {
+    const handle = this.temporal.workflow.getHandle(workflowId);
+    if (running) {
+      try {
+        return (await handle.executeUpdate(waitForOrderUpdate)).orderId;
+      } catch (error) {
+        // It ended between the description and the update: its status knows the order.
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
     }
+    return (await handle.query(statusQuery)).orderId;
   }
 
   async getStatus(id: string): Promise<CheckoutStatus> {
@@ -372,8 +374,10 @@ function resultFromStatus(status: CheckoutStatus): CheckoutResult {
     orderId: status.orderId,
     prices: status.prices,
     vouchers: status.vouchers.bound,
+    ...(status.vouchers.mayBeBound?.length ? { vouchersMayBeBound: status.vouchers.mayBeBound } : {}),
     reason: status.reason ?? { type: 'Cancelled', message: 'cancelled by the client' },
     orders: status.orders,
+    ...(status.foreignOrders !== undefined ? { foreignOrders: status.foreignOrders } : {}),
     attempts: status.attempts,
     timeline: status.timeline,
   };

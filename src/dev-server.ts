@@ -12,17 +12,17 @@ import { CHECKOUT_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 export interface DevServerOptions {
   address: string;
   namespace: string;
-  /** Web UI port; absent: no Web UI (`--headless`). */
+  /** Web UI port; absent: no UI (`--headless`). */
   uiPort?: number;
   dbFile: string;
   codecEndpoint?: string;
 }
 
 export interface RunningDevServer {
-  /** Absent when started without a Web UI. */
+  /** Absent when started headless. */
   uiUrl?: string;
   stop(): Promise<void>;
-  /** SIGKILL, as a crash would: no shutdown at all. Resolves once the process is gone. */
+  /** SIGKILL, no shutdown: what a crash looks like to everything else (the database file stays as it was). */
   kill(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The checkout worker: connects, registers the `checkout` workflow and its activities, tunes itself from
- * config, shuts down gracefully.
+ * The checkout worker: connects, registers the `checkout` workflow (and the `orderClaim` records of who owns
+ * which order) and its activities, tunes itself from config, shuts down gracefully.
  *
  * - `createCheckoutWorker({ connection, config, ... })` builds a Worker (tests create in-process workers
  *   against the dev server with it, passing their own Womei client, task queue and prebuilt bundle).
@@ -12,10 +12,12 @@
  * activities the whole task queue starts per second (the server enforces it across all workers), and every
  * activity is one Womei request (findLostOrder: a few). Kong allows 200 requests a minute per token.
  */
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { LogLevel, LogMetadata, WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities';
+import { temporalOrderClaims, type OrderClaims } from '../activities/order-claims';
 import { loadConfig } from './config';
 import type { AppConfig } from './config';
 import { createDataConverter } from './codec/data-converter';
@@ -33,6 +35,11 @@ export interface CheckoutWorkerOptions {
   /** Womei client; default `createWomeiClient(config.womei)`. */
   womei?: WomeiApi;
   /**
+   * Order-claim registry; default claims on this Temporal namespace through the worker's own connection, with
+   * the worker's data converter, on its task queue (where the worker also runs the `orderClaim` workflows).
+   */
+  claims?: OrderClaims;
+  /**
    * Payload codec / failure converter. Default `createDataConverter(config)` (encrypts when CODEC_KEYS is set).
    * Client and worker must use the same one.
    */
@@ -49,6 +56,9 @@ export async function createCheckoutWorker(options: CheckoutWorkerOptions): Prom
   const { connection, config } = options;
   const womei = options.womei ?? createWomeiClient(config.womei);
   const dataConverter = options.dataConverter ?? createDataConverter(config);
+  const taskQueue = options.taskQueue ?? config.temporal.taskQueue;
+  const claims =
+    options.claims ?? temporalOrderClaims(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), taskQueue);
   const bundlePath = config.worker.workflowBundlePath;
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
@@ -59,9 +69,9 @@ export async function createCheckoutWorker(options: CheckoutWorkerOptions): Prom
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: options.taskQueue ?? config.temporal.taskQueue,
+    taskQueue,
     ...workflowSource,
-    activities: createActivities({ womei }),
+    activities: createActivities({ womei, claims }),
     dataConverter,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,

@@ -145,6 +145,8 @@ export interface Order {
   verifyCode: string;
   /** Codes consumed by payment (frozen at payment time). */
   paidCodes: string[];
+  /** Every code any `order/change/` ever applied to this order, first-applied first (the ledger's history). */
+  codesEverBound: string[];
   /** Every change and every `order/info/` read of this order, oldest first: who did what and when (the chaos audit reads it). */
   history: OrderEvent[];
 }

@@ -174,6 +174,9 @@ export const orderInfoVoucherUseWire = voucherUseWire.extend({
   use_total_desc: displayText,
 });
 
+/** `area_id` was captured as a digit string; a number is read as its digits. */
+export const areaSeatWire = z.object({ area_id: z.union([digitId, count.transform(String)]), seat: z.string() });
+
 export const orderInfoWire = z.object({
   order_id: digitId,
   status: z.string().min(1),
@@ -191,6 +194,8 @@ export const orderInfoWire = z.object({
     /** `10排12座`, several seats joined by ` | ` (read to count the seats of a lost order). */
     seat_info: z.string(),
     hall_name: displayText,
+    /** Captured one entry per seat (`{area_id:"10014", seat:"10排12座"}`); absent reads as "seats unknown". */
+    area_seats: emptyAs([], z.array(areaSeatWire)).optional(),
   }),
   pay_time: displayText,
   movie_name: displayText,
@@ -216,6 +221,7 @@ export const orderInfoData = orderInfoWire.transform(
       scheduleId: w.ticket_items.schedule_id,
       seatInfo: w.ticket_items.seat_info,
       hallName: w.ticket_items.hall_name,
+      areaSeats: (w.ticket_items.area_seats ?? []).map((a) => ({ areaId: a.area_id, seat: a.seat })),
     },
     payTime: w.pay_time,
     movieName: w.movie_name,

@@ -54,7 +54,14 @@ export interface OrderInfo {
   ticketCode: string;
   ticketCodes: { name: string; code: string }[];
   voucherUse: (VoucherUse & { useTotalDesc?: string }) | null;
-  ticketItems: { ticketNum: number; scheduleId: number; seatInfo: string; hallName: string };
+  ticketItems: {
+    ticketNum: number;
+    scheduleId: number;
+    seatInfo: string;
+    hallName: string;
+    /** Which seats, by area: `10排12座` in area `10014` (src/womei/seats.ts reads them). Empty when Womei sent none. */
+    areaSeats: { areaId: string; seat: string }[];
+  };
   /** While PENDING: the creation time, `YYYY-MM-DD HH:mm` Beijing time. */
   payTime: string;
   movieName: string;

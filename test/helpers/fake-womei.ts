@@ -42,7 +42,16 @@ export function orderInfo(overrides: Partial<OrderInfo> = {}): OrderInfo {
     ticketCode: '',
     ticketCodes: [],
     voucherUse: null,
-    ticketItems: { ticketNum: 2, scheduleId: 16701886, seatInfo: '7排5座 | 7排4座', hallName: '8号厅' },
+    ticketItems: {
+      ticketNum: 2,
+      scheduleId: 16701886,
+      seatInfo: '7排5座 | 7排4座',
+      hallName: '8号厅',
+      areaSeats: [
+        { areaId: '10013', seat: '7排5座' },
+        { areaId: '10013', seat: '7排4座' },
+      ],
+    },
     payTime: '2025-06-24 15:38',
     movieName: '碟中谍8：最终清算',
     showDate: '2025-06-24 16:25',

@@ -74,11 +74,29 @@ describe('order/change/', () => {
 });
 
 describe('order/info/', () => {
-  it('parses the PENDING capture (the whole result is checked over HTTP in test/contract): nothing priced yet', () => {
-    const info = S.orderInfoData.parse(W.orderInfoPending);
-    expect(info).toMatchObject({ status: 'PENDING', cinemaId: '9647', orderTotalPrice: 0, voucherUse: null });
-    expect(info.ticketItems).toEqual({ ticketNum: 1, scheduleId: 16701886, seatInfo: '10排12座', hallName: '8号ALPD Pro Dolby Atmos杜比厅' });
-    expect(info).not.toHaveProperty('movieEggNum');
+  it('parses the PENDING capture: schedule_id as a number, movie_egg_num as an int', () => {
+    expect(S.orderInfoData.parse(W.orderInfoPending)).toEqual({
+      orderId: W.ORDER_ID,
+      status: 'PENDING',
+      statusDesc: '未支付',
+      cinemaId: '9647',
+      orderTotalPrice: 0,
+      orderPaymentPrice: 0,
+      ticketTotalPrice: 0,
+      ticketCode: '',
+      ticketCodes: [{ name: '取票码', code: '' }],
+      voucherUse: null,
+      ticketItems: {
+        ticketNum: 1,
+        scheduleId: 16701886,
+        seatInfo: '10排12座',
+        hallName: '8号ALPD Pro Dolby Atmos杜比厅',
+        areaSeats: [{ areaId: '10014', seat: '10排12座' }],
+      },
+      payTime: '2025-06-24 15:38',
+      movieName: '碟中谍8：最终清算',
+      showDate: '2025-06-24 16:25',
+    });
   });
 
   it('parses the SUCCESS capture: voucher_use without extra_price, ticket codes', () => {

@@ -5,6 +5,7 @@
  */
 import { CHECKOUT_PHASE } from '../../workflows/search-attributes';
 import { refreshTokenUpdate } from '../../workflows/messages';
+import { formatStatus } from '../../src/cli-format';
 import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
 import { assertReleased, checkoutRequest, FIXTURE, RICH_CODES, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
 
@@ -103,4 +104,27 @@ test('NEEDS_ATTENTION: a fresh token lets the compensation finish → COMPENSATE
   expect(status.phase).toBe('COMPENSATED');
   expect(status.orders[0]!.state).toBe('CANCELLED');
   assertReleased(await h.ledger(), [status.orderId!]);
+});
+
+test('a bind whose answer was lost, then the token expires: NEEDS_ATTENTION shows the codes that may still be bound', async () => {
+  const token = await freshToken();
+  // The bind lands but its answer is lost; the check of the order (order/info/) arrives after the token expired.
+  await h.sandbox.admin.addFault([
+    { endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'lostResponse', count: 1 },
+    { endpoint: 'order/info/', kind: 'latency', ms: 800, count: 1 },
+  ]);
+  const handle = await h.start(checkoutRequest({ token, limits: { tokenWaitSeconds: 1, attentionWaitSeconds: 1 } }));
+  await h.waitForStatus(handle, (s) => s.lastError?.step === 'bindVouchers');
+  await h.sandbox.admin.expireToken(token);
+  const settled = await h.settle(handle);
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'NeedsAttention' });
+  const status = await h.status(handle);
+  // The ledger: both codes sit on the live order.
+  const order = (await h.ledger()).orders.find((o) => o.orderId === status.orderId)!;
+  expect(order).toMatchObject({ live: true, boundCodes: [RICH_CODES[0], RICH_CODES[1]] });
+  // None was verified, and the status says so, but it names both as possibly bound.
+  expect(status.vouchers.bound).toEqual([]);
+  expect(status.vouchers.mayBeBound).toEqual([RICH_CODES[0], RICH_CODES[1]]);
+  if (settled.status === 'FAILED') expect(settled.result?.vouchersMayBeBound).toEqual([RICH_CODES[0], RICH_CODES[1]]);
+  expect(formatStatus(status).join('\n')).toContain(`may still be bound on Womei: ${RICH_CODES[0]}, ${RICH_CODES[1]}`);
 });

@@ -54,6 +54,7 @@ function createOrder(ctx: RouteCtx) {
     verifyCode: '',
     paidCodes: [],
     history: [],
+    codesEverBound: [],
   };
   store.orders.set(order.orderId, order);
   store.holdSeats(order);
@@ -109,6 +110,7 @@ function changeOrder(ctx: RouteCtx) {
   const op = choice.discountType === 'TP_VOUCHER' ? 'bound' : order.priced ? 'unbound' : 'priced';
   order.choice = choice;
   order.priced = true;
+  for (const code of codes) if (!order.codesEverBound.includes(code)) order.codesEverBound.push(code);
   const price = computePrice(order, schedule, choice);
   store.recordEvent(order, { op, by: ctx.session, paymentFen: price.paymentFen });
   return ok(changePayload(order, cinemaOf(ctx), price));
