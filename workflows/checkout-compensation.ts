@@ -13,7 +13,7 @@ import type { FailureInfo } from './failures';
 import { backoffMs, ORDER_GONE_FAILURE_TYPES } from './policy';
 import type { CheckoutPhase } from './messages';
 import type { RunContext } from './checkout-context';
-import { acts } from './checkout-steps';
+import { acts, TOKEN_REFRESHED_MID_CALL } from './checkout-steps';
 
 export class Compensator {
   constructor(private readonly ctx: RunContext) {}
@@ -116,6 +116,7 @@ export class Compensator {
     }
     const attentionUntil = Date.now() + input.limits.attentionWaitSeconds * 1000;
     for (let attempt = 1; ; attempt++) {
+      const tokenAtCall = state.tokenVersion;
       try {
         await steps.unbind(orderId, `unbind vouchers from order ${orderId}`);
         saga.setMayBeBound(orderId, false);
@@ -132,6 +133,8 @@ export class Compensator {
           saga.settle(entry, 'DONE', 'order hold lapsed: its vouchers can no longer be consumed');
           return;
         }
+        // A fresh token that came while this call went out with the old one: unbind again with it at once.
+        if (f.type === 'TokenInvalid' && state.tokenVersion > tokenAtCall && wf.patched(TOKEN_REFRESHED_MID_CALL)) continue;
         const left = attentionUntil - Date.now();
         if (left <= 0) {
           saga.settle(entry, 'FAILED', `unbind failed (${f.type}): ${f.message}`);

@@ -14,6 +14,13 @@ import { checkoutFailure, describeFailure } from './failures';
 import type { FailureInfo } from './failures';
 import type { CheckoutState } from './checkout-state';
 
+/**
+ * Patch id: a TokenInvalid answer to a call that went out before a fresh token arrived is retried with the
+ * fresh token at once (forward steps) or the unbind is retried at once (compensation), instead of waiting for
+ * yet another token that will not come.
+ */
+export const TOKEN_REFRESHED_MID_CALL = 'token-refreshed-mid-call';
+
 /** Every call overrides these with `activityOptions(kind, limits)` and its own summary. */
 export const acts = wf.proxyActivities<CheckoutActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } });
 
@@ -48,12 +55,17 @@ export class StepRunner {
   async step<T>(step: CheckoutStep, call: () => Promise<T>): Promise<T> {
     for (;;) {
       this.state.countAttempt(step);
+      const tokenAtCall = this.state.tokenVersion;
       try {
         return await call();
       } catch (err) {
         const f = describeFailure(err, [this.state.token]);
         if (!f.cancelled) this.state.recordError(step, f);
-        if (f.type === 'TokenInvalid' && !this.compensating && (await this.waitForToken(step))) continue;
+        if (f.type === 'TokenInvalid' && !this.compensating) {
+          // A fresh token that came while this call was on its way with the old one: call again with it at once.
+          if (this.state.tokenVersion > tokenAtCall && wf.patched(TOKEN_REFRESHED_MID_CALL)) continue;
+          if (await this.waitForToken(step)) continue;
+        }
         throw err;
       }
     }
