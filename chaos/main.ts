@@ -9,6 +9,7 @@ import { DevServerTopology } from './dev-topology';
 import { reportTable, violationLines } from './report';
 import { runChaos } from './run';
 import type { ChaosSettings } from './plan';
+import { intOption } from '../scripts/cli-options';
 
 const USAGE = `usage: npm run chaos -- [--seed S] [--checkouts N] [--concurrency C] [--worker-kills K] [--worker-terms T]
                         [--server-kills K] [--hold-seconds H] [--timeout-s S] [--keep] [--cluster]
@@ -22,17 +23,6 @@ const USAGE = `usage: npm run chaos -- [--seed S] [--checkouts N] [--concurrency
   --timeout-s S     stop waiting after S seconds and audit what there is (default 780)
   --keep            keep .data/chaos/<seed>/ (database, worker logs) even when clean
   --cluster         drive the production topology (Temporal on PostgreSQL, 3 workers) instead of the dev server`;
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-function int(name: string, raw: string | undefined, fallback: number, min: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  return n;
-}
 
 function parse(argv: string[]): { settings: ChaosSettings; timeoutS: number; keep: boolean; cluster: boolean } {
   const { values } = parseArgs({
@@ -59,15 +49,15 @@ function parse(argv: string[]): { settings: ChaosSettings; timeoutS: number; kee
   }
   return {
     settings: {
-      seed: int('seed', values.seed, randomInt(1, 1_000_000), 0),
-      checkouts: int('checkouts', values.checkouts, 300, 1),
-      concurrency: int('concurrency', values.concurrency, 24, 1),
-      workerKills: int('worker-kills', values['worker-kills'], 4, 0),
-      workerTerms: int('worker-terms', values['worker-terms'], 1, 0),
-      serverKills: int('server-kills', values['server-kills'], 1, 0),
-      holdSeconds: int('hold-seconds', values['hold-seconds'], 60, 5),
+      seed: intOption('seed', values.seed, randomInt(1, 1_000_000), 0),
+      checkouts: intOption('checkouts', values.checkouts, 300, 1),
+      concurrency: intOption('concurrency', values.concurrency, 24, 1),
+      workerKills: intOption('worker-kills', values['worker-kills'], 4, 0),
+      workerTerms: intOption('worker-terms', values['worker-terms'], 1, 0),
+      serverKills: intOption('server-kills', values['server-kills'], 1, 0),
+      holdSeconds: intOption('hold-seconds', values['hold-seconds'], 60, 5),
     },
-    timeoutS: int('timeout-s', values['timeout-s'], 780, 10),
+    timeoutS: intOption('timeout-s', values['timeout-s'], 780, 10),
     keep: values.keep ?? false,
     cluster: values.cluster ?? false,
   };
