@@ -47,8 +47,11 @@ import { Compensator } from './checkout-compensation';
 const MAX_CREATE_ATTEMPTS = 5;
 /** Pay attempts on a 0-yuan order whose payment answer was unclear. */
 const MAX_PAY_ATTEMPTS = 3;
-/** Patch id: a cancel during the pay step is settled by whether the order was paid. */
-const CANCEL_SETTLED_BY_PAYMENT = 'cancel-settled-by-payment';
+/**
+ * Patch id: the pay step's uncertainty is settled by the order: a cancel is honoured unless it is paid, and an
+ * unclear payment of an order that lapsed meanwhile is not taken for paid.
+ */
+const PAYMENT_SETTLED_BY_ORDER = 'payment-settled-by-order';
 
 export async function checkout(raw: CheckoutRequest): Promise<CheckoutResult> {
   let input: CheckoutInput;
@@ -238,7 +241,7 @@ class CheckoutRun {
 
   /**
    * The pivot: pay a 0-yuan order, poll until SUCCESS, confirm the tickets. Nothing is compensated after it.
-   * A cancel that reaches the pay step is settled by the order itself (patched: cancel-settled-by-payment):
+   * A cancel that reaches the pay step is settled by the order itself (patched: payment-settled-by-order):
    * not paid, the checkout compensates as cancelled; paid, the cancel came too late and the checkout finishes.
    */
   private async payAndConfirm(order: LiveOrder, codes: readonly string[]): Promise<CheckoutResult> {
@@ -247,7 +250,7 @@ class CheckoutRun {
     try {
       await this.pay(order);
     } catch (err) {
-      if (!describeFailure(err).cancelled || !wf.patched(CANCEL_SETTLED_BY_PAYMENT)) throw err;
+      if (!describeFailure(err).cancelled || !wf.patched(PAYMENT_SETTLED_BY_ORDER)) throw err;
       const info = await wf.CancellationScope.nonCancellable(() =>
         steps.orderInfo(order.orderId, 'payOrder', `check whether order ${order.orderId} was paid before the cancel`),
       );
@@ -261,7 +264,7 @@ class CheckoutRun {
     state.markOrder(order.orderId, 'PAID');
     state.note('PAYING', `payment of order ${order.orderId} sent; polling until issued`);
     // After the payment nothing is undone, so a cancel no longer stops the checkout either.
-    if (wf.patched(CANCEL_SETTLED_BY_PAYMENT)) return wf.CancellationScope.nonCancellable(() => this.confirmIssued(order, codes));
+    if (wf.patched(PAYMENT_SETTLED_BY_ORDER)) return wf.CancellationScope.nonCancellable(() => this.confirmIssued(order, codes));
     return this.confirmIssued(order, codes);
   }
 
@@ -284,7 +287,13 @@ class CheckoutRun {
         }
         // Unclear: did it go through? The order says.
         const info = await steps.orderInfo(order.orderId, 'payOrder', `check whether order ${order.orderId} was paid`);
-        if (info.status !== 'PENDING') break;
+        if (info.status !== 'PENDING') {
+          if (info.status === 'PROCESSING' || info.status === 'SUCCESS' || !wf.patched(PAYMENT_SETTLED_BY_ORDER)) break;
+          // Not paid and no longer payable: the hold lapsed before the payment could land.
+          this.pivot = 'none';
+          state.markOrder(order.orderId, 'LAPSED');
+          throw checkoutFailure('OrderExpired', `order ${order.orderId} lapsed (${info.status}) before it was paid`);
+        }
         if (attempt >= MAX_PAY_ATTEMPTS) throw err;
         await steps.backoff('payOrder', attempt, f);
       }

@@ -134,6 +134,14 @@ export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<H
     return finished(h, handle);
   },
 
+  'payment-unclear-order-lapsed': async (h) => {
+    await h.sandbox.admin.addFault({ endpoint: 'order/payment/', kind: 'hang', count: 1 });
+    const handle = await h.start(checkoutRequest({ requestId: 'hist-pay-lapsed', seats: [SEATS[0]!], vouchers: { codes: [RICH_CODES[0]!] }, payIfFree: true, mobile: FIXTURE.phones.rich }));
+    for (let i = 0; i < 300 && !(await h.sandbox.admin.faults()).some((f) => f.hits > 0); i++) await new Promise((r) => setTimeout(r, 20));
+    await h.sandbox.admin.advanceClock(16 * 60);
+    return finished(h, handle);
+  },
+
   'needs-attention': async (h) => {
     const token = await h.sandbox.admin.addToken(FIXTURE.userIds.rich);
     await h.sandbox.admin.addFault({ endpoint: 'order/info/', kind: 'latency', ms: 600, count: 1 });
