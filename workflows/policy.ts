@@ -30,7 +30,7 @@ export type ActivityKind = 'create' | 'read' | 'price' | 'precheck' | 'bind' | '
 export const NON_RETRYABLE_FAILURE_TYPES: readonly string[] = [...NON_RETRYABLE_WOMEI_FAILURES, 'InvalidInput'];
 
 /** Failure types that mean "Womei answered and refused": nothing was changed on its side. */
-export const REFUSAL_FAILURE_TYPES: readonly string[] = NON_RETRYABLE_WOMEI_FAILURES.filter((t) => t !== 'WomeiProtocolError');
+export const REFUSAL_FAILURE_TYPES: readonly string[] = NON_RETRYABLE_WOMEI_FAILURES;
 
 /** Failure types that mean "this call changed nothing on Womei's side": a refusal, or the gateway's 429. */
 export const NOTHING_APPLIED_FAILURE_TYPES: readonly string[] = [...REFUSAL_FAILURE_TYPES, 'WomeiRateLimited'];

@@ -112,10 +112,15 @@ export class WomeiUnavailable extends WomeiError {
   readonly type = 'WomeiUnavailable';
   readonly retryable = true;
 }
-/** A response that does not parse as the documented shape. Names the endpoint and the failing field. */
+/**
+ * A response that does not parse as the documented shape. Names the endpoint and the failing field. Retryable:
+ * a body cut short or missing a field is as often a glitch on the way as a changed API, and every call with
+ * more than one attempt is idempotent (reads, pricing, compensations); the one-shot calls (create, pre-check,
+ * bind, pay) take it as an answer that may have been lost.
+ */
 export class WomeiProtocolError extends WomeiError {
   readonly type = 'WomeiProtocolError';
-  readonly retryable = false;
+  readonly retryable = true;
 }
 
 /** Failure types a retry cannot fix; the activities' retry policy lists exactly these. */
@@ -129,7 +134,6 @@ export const NON_RETRYABLE_WOMEI_FAILURES: readonly WomeiFailureType[] = [
   'OrderNotPriced',
   'PaymentRequired',
   'WomeiBadRequest',
-  'WomeiProtocolError',
 ];
 
 const VOUCHER_ENDPOINTS = new Set(['order/voucher/price/']);
