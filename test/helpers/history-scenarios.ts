@@ -119,7 +119,7 @@ export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<H
 
   'cancelled-while-paying': async (h) => {
     await h.sandbox.admin.addFault({ endpoint: 'order/payment/', kind: 'http5xx', status: 502, count: 1 });
-    const handle = await h.start(checkoutRequest({ requestId: 'hist-pay-cancel', seats: [SEATS[0]!], vouchers: { codes: [RICH_CODES[0]!] }, payIfFree: true, mobile: FIXTURE.phones.rich, limits: { backoffInitialMs: 3_000 } }));
+    const handle = await h.start(checkoutRequest({ requestId: 'hist-pay-cancel', seats: [SEATS[0]!], vouchers: { codes: [RICH_CODES[0]!] }, payIfFree: true, mobile: FIXTURE.phones.rich, limits: { backoffInitialMs: 3_000, backoffMaxMs: 3_000 } }));
     await h.waitForStatus(handle, (s) => s.phase === 'PAYING' && s.nextAttemptAt !== undefined);
     await handle.cancel();
     return finished(h, handle);
