@@ -34,6 +34,7 @@ import { startCheckoutWorker, type RunningCheckoutWorker } from '../src/worker';
 import type { CheckoutRequest } from '../workflows/input';
 import { checkoutWorkflowId } from '../workflows/messages';
 import type { CheckoutResult } from '../workflows/messages';
+import { latencyLine, ms } from './stats';
 import { startDevServer } from '../test/helpers/temporal-env';
 import { checkoutBundlePath } from '../test/helpers/workflow-bundle';
 import { intOption, UsageError } from '../scripts/cli-options';
@@ -124,21 +125,7 @@ const BIND_OUTAGE_ID = 'bench-bind-outage';
 const warnings = new Map<string, number>();
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-const ms = (v: number) => `${Math.round(v)} ms`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? Number.NaN;
-}
-
-function latencyLine(values: readonly number[]): string {
-  if (values.length === 0) return 'n/a';
-  const s = [...values].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / s.length;
-  return `p50 ${ms(percentile(s, 50))} · p95 ${ms(percentile(s, 95))} · max ${ms(s[s.length - 1] ?? 0)} · min ${ms(s[0] ?? 0)} · mean ${ms(mean)} (n=${s.length})`;
-}
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {
   const m = new Map<string, number>();

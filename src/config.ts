@@ -39,8 +39,19 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_ADDRESS: { schema: z.string().default('127.0.0.1:7233'), doc: 'Temporal frontend host:port' },
   TEMPORAL_NAMESPACE: { schema: z.string().default('default'), doc: 'Temporal namespace' },
   TEMPORAL_TASK_QUEUE: { schema: z.string().min(1).default('womei-checkout'), doc: 'task queue of checkout workflows and activities' },
-  TEMPORAL_UI_PORT: { schema: port.default(8233), doc: 'dev server Web UI port (`npm start`)' },
+  TEMPORAL_UI_PORT: { schema: port.default(8233), doc: 'Web UI port (`npm start`: the dev server\'s; `npm run cluster`: the UI server\'s)' },
   TEMPORAL_DEV_DB: { schema: z.string().default('.data/temporal.sqlite'), doc: 'dev server SQLite file (`npm start`)' },
+  // `npm run cluster`: the production topology on this machine (src/cluster/)
+  CLUSTER_DATA_DIR: {
+    schema: z.string().min(1).default('.data/cluster'),
+    doc: '`npm run cluster`: PostgreSQL data, logs, the payload key and the workflow bundle (git-ignored)',
+  },
+  CLUSTER_POSTGRES_PORT: { schema: port.default(55432), doc: '`npm run cluster`: PostgreSQL port on 127.0.0.1' },
+  CLUSTER_POSTGRES_BIN: {
+    schema: optionalString,
+    doc: '`npm run cluster`: folder with initdb and pg_ctl; unset = the newest /usr/lib/postgresql/*/bin, then PATH',
+  },
+  CLUSTER_WORKERS: { schema: positiveInt.max(32).default(3), doc: '`npm run cluster`: checkout worker processes' },
   // Worker
   WORKER_MAX_CONCURRENT_ACTIVITIES: { schema: positiveInt.default(20), doc: 'activity task slots' },
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: { schema: positiveInt.default(10), doc: 'workflow task slots' },
@@ -110,6 +121,12 @@ export function loadConfig(overrides: Partial<Record<keyof Vars, string>> = {}, 
       taskQueue: v.TEMPORAL_TASK_QUEUE,
       uiPort: v.TEMPORAL_UI_PORT,
       devDbFile: v.TEMPORAL_DEV_DB,
+    },
+    cluster: {
+      dataDir: v.CLUSTER_DATA_DIR,
+      postgresPort: v.CLUSTER_POSTGRES_PORT,
+      postgresBin: v.CLUSTER_POSTGRES_BIN,
+      workers: v.CLUSTER_WORKERS,
     },
     worker: {
       maxConcurrentActivities: v.WORKER_MAX_CONCURRENT_ACTIVITIES,

@@ -74,7 +74,14 @@ const SUCCESS_CASES: SuccessCase[] = [
         ticketCode: '',
         ticketCodes: [{ name: '取票码', code: '' }],
         voucherUse: null,
-        ticketItems: { ticketNum: 1, scheduleId: 16701886, seatInfo: '10排12座', hallName: '8号ALPD Pro Dolby Atmos杜比厅' },
+        ticketItems: {
+          ticketNum: 1,
+          scheduleId: 16701886,
+          seatInfo: '10排12座',
+          hallName: '8号ALPD Pro Dolby Atmos杜比厅',
+          // The seat this order was created with (`seatlable=10014:10:12:…`): area 10014, row 10, column 12.
+          areaSeats: [{ areaId: '10014', seat: '10排12座' }],
+        },
         payTime: '2025-06-24 15:38',
         movieName: '碟中谍8：最终清算',
         showDate: '2025-06-24 16:25',
