@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (args.cluster) {
-    process.stderr.write('--cluster: the cluster topology (npm run cluster) is not in this build yet\n');
+    process.stderr.write('--cluster: the cluster topology (src/cluster/topology.ts) is not wired to the chaos run yet (issue 11)\n');
     return 2;
   }
   const say = (line: string) => process.stdout.write(`${line}\n`);
