@@ -10,6 +10,10 @@
  * create answer was lost claims the order `findLostOrder` proves to be the lost attempt's. An order claimed by
  * another checkout is never adopted, bound, unbound or released; it is reported and left alone.
  *
+ * The token arrives SEALED (src/seal/): it is opened in `call`, just before the one Womei request that needs it,
+ * and the plaintext is never returned, logged or put into an error. An unsealed token is refused there
+ * (TokenNotSealed) with nothing sent to Womei.
+ *
  * None of these abort an in-flight request when the activity is cancelled: the client takes no abort signal,
  * and a cancelled `bind` whose request still lands would race the compensating `unbind`. The workflow waits
  * for each call to finish (WAIT_CANCELLATION_COMPLETED) and bounds it with startToCloseTimeout instead.
@@ -30,6 +34,7 @@ import type {
 } from '../src/womei/types';
 import { beijingMinuteKey } from '../src/womei/order-id';
 import { parseSeatLabel, positionsOfAreaSeats, rowColsOfSeatInfo, sameSeats } from '../src/womei/seats';
+import type { TokenOpener } from '../src/seal/seal';
 import { isWomeiError, toActivityFailure } from './failures';
 import type { OrderClaims } from './order-claims';
 
@@ -40,6 +45,8 @@ export interface CheckoutActivityDeps {
   womei: WomeiApi;
   /** Who owns which order: claims on Temporal in the worker (order-claims.ts). */
   claims: OrderClaims;
+  /** Opens the sealed token (TOKEN_SEAL_PRIVATE_KEYS): only workers hold it. */
+  tokens: Pick<TokenOpener, 'open'>;
   /** Margin for clock skew between us and Womei when looking for an order a lost create made. */
   lostOrderSkewMs?: number;
   /** Most `user/orders/` pages to read when looking for a lost order. */
@@ -47,7 +54,7 @@ export interface CheckoutActivityDeps {
 }
 
 export interface SessionArg {
-  /** Carries the token: encrypted in history by the payload codec, never logged. */
+  /** Its token is SEALED (`sealed:v1:…`); `call` opens it for the request. Never logged. */
   session: WomeiSession;
 }
 export interface OrderArg extends SessionArg {
@@ -110,20 +117,30 @@ function currentCheckout(): { workflowId: string; runId: string } {
 }
 
 export function createActivities(deps: CheckoutActivityDeps) {
-  const { womei, claims } = deps;
+  const { womei, claims, tokens } = deps;
   const skewMs = deps.lostOrderSkewMs ?? 120_000;
   const maxPages = deps.lostOrderMaxPages ?? 5;
 
-  /** Runs one Womei call: logs (never the token), maps failures. */
-  async function call<T>(name: string, session: WomeiSession, fields: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one Womei call with the token opened (`fn` gets the session Womei needs): logs (never the token), maps
+   * failures. A token that does not open fails the call before anything is sent.
+   */
+  async function call<T>(
+    name: string,
+    sealed: WomeiSession,
+    fields: Record<string, unknown>,
+    fn: (session: WomeiSession) => Promise<T>,
+  ): Promise<T> {
     const started = Date.now();
-    const ctx = { ...fields, cinemaId: session.cinemaId };
+    const ctx = { ...fields, cinemaId: sealed.cinemaId };
+    let token: string | undefined;
     try {
-      const result = await fn();
+      token = tokens.open(sealed.token);
+      const result = await fn({ token, cinemaId: sealed.cinemaId });
       log.info(`womei ${name} ok`, { ...ctx, ms: Date.now() - started });
       return result;
     } catch (err) {
-      const failure = toActivityFailure(err, [session.token]);
+      const failure = toActivityFailure(err, [token]);
       log.warn(`womei ${name} failed`, {
         ...ctx,
         ms: Date.now() - started,
@@ -142,8 +159,8 @@ export function createActivities(deps: CheckoutActivityDeps) {
      * its search claims the order (or finds it claimed) once the registry answers again.
      */
     async createOrder({ session, scheduleId, seatLabels }: CreateOrderArg): Promise<CreateOrderAnswer> {
-      const created = await call('createOrder', session, { scheduleId, seats: seatLabels.length }, () =>
-        womei.createOrder(session, { scheduleId, seatLabels }),
+      const created = await call('createOrder', session, { scheduleId, seats: seatLabels.length }, (opened) =>
+        womei.createOrder(opened, { scheduleId, seatLabels }),
       );
       const me = currentCheckout();
       let owner: string;
@@ -175,7 +192,7 @@ export function createActivities(deps: CheckoutActivityDeps) {
      */
     async findLostOrder(arg: FindLostOrderArg): Promise<LostOrderSearch> {
       const { session, scheduleId, seatLabels, sinceMs, untilMs, excludeOrderIds } = arg;
-      return call('findLostOrder', session, { scheduleId, seats: seatLabels.length }, async () => {
+      return call('findLostOrder', session, { scheduleId, seats: seatLabels.length }, async (opened) => {
         const ctx = Context.current();
         const wanted = seatLabels.map(parseSeatLabel);
         // A label we cannot read cannot be matched: nothing can be proven to be this request's order.
@@ -191,7 +208,7 @@ export function createActivities(deps: CheckoutActivityDeps) {
         for (let page = 0; page < maxPages; page++) {
           if (ctx.cancellationSignal.aborted) throw new CancelledFailure('findLostOrder cancelled');
           ctx.heartbeat({ page, offset });
-          const { orders, nextOffset } = await womei.listUserOrders(session, { offset });
+          const { orders, nextOffset } = await womei.listUserOrders(opened, { offset });
           pagesRead++;
           for (const o of orders) {
             const minute = o.orderId.slice(0, 10);
@@ -213,7 +230,7 @@ export function createActivities(deps: CheckoutActivityDeps) {
           ctx.heartbeat({ confirming: orderId });
           let info: OrderInfo;
           try {
-            info = await womei.getOrderInfo(session, orderId);
+            info = await womei.getOrderInfo(opened, orderId);
           } catch (err) {
             // An order of another cinema (or one that vanished) is not ours to adopt.
             if (isWomeiError(err) && (err.type === 'OrderNotFound' || err.type === 'OrderExpired')) continue;
@@ -238,31 +255,31 @@ export function createActivities(deps: CheckoutActivityDeps) {
 
     /** Init pricing (`order/change/`, WECHAT/MARKETING, no voucher). Womei refuses voucher calls before it. */
     async priceOrder({ session, orderId }: OrderArg): Promise<OrderPrice> {
-      return call('priceOrder', session, { orderId }, () => womei.priceOrder(session, orderId));
+      return call('priceOrder', session, { orderId }, (opened) => womei.priceOrder(opened, orderId));
     },
 
     /** The wallet (`user/voucher/list/`). */
     async listVouchers({ session }: SessionArg): Promise<VoucherWallet> {
-      return call('listVouchers', session, {}, () => womei.listVouchers(session));
+      return call('listVouchers', session, {}, (opened) => womei.listVouchers(opened));
     },
 
     /** `order/voucher/price/` for ONE code. Spends one of the user's daily validations. */
     async precheckVoucher({ session, orderId, voucherCode }: PrecheckArg): Promise<VoucherPriceCheck> {
-      return call('precheckVoucher', session, { orderId }, () => womei.priceVoucher(session, { orderId, voucherCode }));
+      return call('precheckVoucher', session, { orderId }, (opened) => womei.priceVoucher(opened, { orderId, voucherCode }));
     },
 
     /** `order/change/` TP_VOUCHER with the codes comma-joined. Replace semantics: idempotent. */
     async bindVouchers({ session, orderId, codes }: BindArg): Promise<OrderPrice> {
-      return call('bindVouchers', session, { orderId, vouchers: codes.length }, () => womei.bindVouchers(session, orderId, codes));
+      return call('bindVouchers', session, { orderId, vouchers: codes.length }, (opened) => womei.bindVouchers(opened, orderId, codes));
     },
 
     /** `order/change/` with empty voucher fields: paying the order later cannot consume the vouchers. Idempotent. */
     async unbindVouchers({ session, orderId }: OrderArg): Promise<OrderPrice> {
-      return call('unbindVouchers', session, { orderId }, () => womei.unbindVouchers(session, orderId));
+      return call('unbindVouchers', session, { orderId }, (opened) => womei.unbindVouchers(opened, orderId));
     },
 
     async getOrderInfo({ session, orderId }: OrderArg): Promise<OrderInfo> {
-      return call('getOrderInfo', session, { orderId }, () => womei.getOrderInfo(session, orderId));
+      return call('getOrderInfo', session, { orderId }, (opened) => womei.getOrderInfo(opened, orderId));
     },
 
     /**
@@ -274,18 +291,18 @@ export function createActivities(deps: CheckoutActivityDeps) {
         log.info('womei releaseOrder: no cancel route, order abandoned to its hold expiry', { orderId, cinemaId: session.cinemaId });
         return 'abandoned';
       }
-      await call('releaseOrder', session, { orderId }, () => womei.cancelOrder(session, orderId));
+      await call('releaseOrder', session, { orderId }, (opened) => womei.cancelOrder(opened, orderId));
       return 'cancelled';
     },
 
     /** `order/payment/` (only ever for a 0-yuan order). */
     async payOrder({ session, orderId, mobile }: PayArg): Promise<PaymentStarted> {
-      return call('payOrder', session, { orderId }, () => womei.payOrder(session, { orderId, mobile }));
+      return call('payOrder', session, { orderId }, (opened) => womei.payOrder(opened, { orderId, mobile }));
     },
 
     /** `order/query/`: PROCESSING → SUCCESS. */
     async queryPayment({ session, orderId }: OrderArg): Promise<PaymentQuery> {
-      return call('queryPayment', session, { orderId }, () => womei.queryPayment(session, orderId));
+      return call('queryPayment', session, { orderId }, (opened) => womei.queryPayment(opened, orderId));
     },
   };
 }

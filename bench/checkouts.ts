@@ -27,6 +27,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CheckoutClient } from '../src/client';
 import { loadConfig } from '../src/config';
+import { generateCodecKey } from '../src/codec/keys';
+import { generateSealKeyPair } from '../src/seal/keys';
 import { FIXTURE, startSandbox } from '../src/sandbox/server';
 import type { RunningSandbox } from '../src/sandbox/server';
 import type { RequestRecord } from '../src/sandbox/requestlog';
@@ -333,8 +335,13 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
   const setupMs = performance.now() - tSetup;
 
   const taskQueue = `checkout-bench-${tag}`;
+  // As in production: payloads encrypted, tokens sealed by the client and opened by the worker.
+  const seal = generateSealKeyPair('bench');
   const config = loadConfig(
     {
+      CODEC_KEYS: generateCodecKey('bench'),
+      TOKEN_SEAL_PUBLIC_KEY: seal.publicKey,
+      TOKEN_SEAL_PRIVATE_KEYS: seal.privateKey,
       WOMEI_BASE_URL: sandbox.url,
       WOMEI_CANCEL_PATH: 'order/cancel/',
       TEMPORAL_TASK_QUEUE: taskQueue,

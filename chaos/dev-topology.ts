@@ -50,6 +50,7 @@ export class DevServerTopology implements ChaosTopology {
       WOMEI_BASE_URL: this.options.womeiBaseUrl,
       WORKER_WORKFLOW_BUNDLE: this.options.workflowBundlePath,
       CODEC_KEYS: this.options.codecKeys,
+      TOKEN_SEAL_PRIVATE_KEYS: this.options.tokenSealPrivateKeys,
       ...this.options.workerEnv,
     };
     for (let i = 0; i < this.workerCount; i++) {

@@ -9,13 +9,14 @@ import { join, resolve } from 'node:path';
 import { Connection, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { CheckoutClient, CheckoutFinished, CheckoutNotFound, IdempotencyConflict } from '../src/client';
 import { generateCodecKey } from '../src/codec/keys';
+import { generateSealKeyPair } from '../src/seal/keys';
 import { loadConfig } from '../src/config';
 import type { FaultStatus } from '../src/sandbox/admin-client';
 import type { Ledger } from '../src/sandbox/ledger';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/server';
 import { tokenFingerprint } from '../src/sandbox/store';
 import { InvalidInput } from '../workflows/input';
-import { checkoutWorkflowId, refreshTokenUpdate, statusQuery, type CheckoutResult } from '../workflows/messages';
+import { checkoutWorkflowId, statusQuery, type CheckoutResult } from '../workflows/messages';
 import { checkoutBundlePath } from '../test/helpers/workflow-bundle';
 import { audit, type AuditCheckout, type AuditResult, type CheckoutEnd } from './audit';
 import { makePlan, planMix, type ChaosPlan, type ChaosSettings, type PlannedCheckout, type PlannedDisruption } from './plan';
@@ -137,18 +138,23 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     log(`sandbox       ${sandbox.url} (${plan.checkouts.length} sessions, one per checkout)`);
 
     const codecKeys = generateCodecKey('chaos');
+    const sealKeys = generateSealKeyPair('chaos');
     const taskQueue = `chaos-${settings.seed}`;
     topology = options.topology({
       womeiBaseUrl: sandbox.url,
       taskQueue,
       codecKeys,
+      tokenSealPrivateKeys: sealKeys.privateKey,
       workflowBundlePath: await checkoutBundlePath(),
       workerEnv: { ...CHAOS_WORKER_ENV },
       dataDir,
       log,
     });
     await topology.start();
-    const config = loadConfig({ TEMPORAL_ADDRESS: topology.temporalAddress, TEMPORAL_NAMESPACE: topology.namespace, TEMPORAL_TASK_QUEUE: taskQueue, CODEC_KEYS: codecKeys }, {});
+    const config = loadConfig(
+      { TEMPORAL_ADDRESS: topology.temporalAddress, TEMPORAL_NAMESPACE: topology.namespace, TEMPORAL_TASK_QUEUE: taskQueue, CODEC_KEYS: codecKeys, TOKEN_SEAL_PUBLIC_KEY: sealKeys.publicKey },
+      {},
+    );
     connection = await Connection.connect({ address: topology.temporalAddress });
     const client = await CheckoutClient.connect({ config, connection, namespace: topology.namespace });
 
@@ -354,10 +360,9 @@ class Driver {
     await sleep(expiry.refresh.afterMs - expiry.afterMs);
     await this.sandbox.admin.addToken(c.userId, expiry.refresh.token);
     record.sessions.push(tokenFingerprint(expiry.refresh.token));
-    const handle = this.client.temporal.workflow.getHandle(checkoutWorkflowId(c.requestId));
     for (let attempt = 1; attempt <= 10; attempt++) {
       try {
-        await handle.executeUpdate(refreshTokenUpdate, { args: [expiry.refresh.token] });
+        await this.client.refreshToken(c.requestId, expiry.refresh.token);
         record.actions.push(`fresh session handed in after ${expiry.refresh.afterMs} ms`);
         return;
       } catch (error) {

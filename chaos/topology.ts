@@ -24,6 +24,8 @@ export interface TopologyOptions {
   taskQueue: string;
   /** CODEC_KEYS shared by the workers and the run's client. */
   codecKeys: string;
+  /** TOKEN_SEAL_PRIVATE_KEYS of the workers (the run's client seals tokens with the matching public key). */
+  tokenSealPrivateKeys: string;
   /** Prebuilt workflow bundle (WORKER_WORKFLOW_BUNDLE) so a restarted worker is up in seconds. */
   workflowBundlePath: string;
   /** Further worker environment (timeouts, rates, shutdown grace). */

@@ -23,22 +23,26 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, type DataConverter } from '@temporalio/common';
-import { loadConfig, type AppConfig } from './config';
+import { loadConfig, withLocalKeys, type AppConfig } from './config';
 import { createDataConverter } from './codec/data-converter';
+import { isSealedToken } from './seal/format';
+import { missingSealKey, tokenSealerFor, type TokenSealer } from './seal/seal';
 import { connectToTemporal } from './temporal-connection';
 import { redactText } from './redact';
-import { parseCheckoutInput, type CheckoutInput, type CheckoutRequest } from '../workflows/input';
+import { parseCheckoutInput, parseToken, type CheckoutInput, type CheckoutRequest } from '../workflows/input';
 import {
   CHECKOUT_PHASES,
   CHECKOUT_WORKFLOW_TYPE,
   checkoutWorkflowId,
   checkoutMemo,
+  refreshTokenUpdate,
   statusQuery,
   waitForOrderUpdate,
   type CheckoutMemo,
   type CheckoutPhase,
   type CheckoutResult,
   type CheckoutStatus,
+  type RefreshTokenAnswer,
 } from '../workflows/messages';
 import {
   CHECKOUT_CINEMA_ID,
@@ -99,11 +103,15 @@ export class CheckoutFinished extends Error {
 }
 
 export interface CheckoutClientOptions {
+  /** Default: the environment, with the keys `npm start` saved in this clone filling in unset ones (withLocalKeys). */
   config?: AppConfig;
   /** An existing connection (tests, or a backend that shares one); otherwise one is opened from the environment. */
   connection?: Connection;
   namespace?: string;
+  /** Default `createDataConverter(config)`: refuses to run without CODEC_KEYS (unless INSECURE_PLAINTEXT_PAYLOADS). */
   dataConverter?: DataConverter;
+  /** Default `tokenSealerFor(config)` (TOKEN_SEAL_PUBLIC_KEY); without one, starts and token refreshes are refused. */
+  tokenSealer?: TokenSealer;
 }
 
 const DIGITS = /^\d{1,18}$/;
@@ -114,10 +122,14 @@ export class CheckoutClient {
     readonly temporal: Client,
     private readonly taskQueue: string,
     private readonly ownsConnection: boolean,
+    private readonly sealer: TokenSealer | undefined,
   ) {}
 
   static async connect(options: CheckoutClientOptions = {}): Promise<CheckoutClient> {
-    const config = options.config ?? loadConfig();
+    const config = options.config ?? loadConfig({}, withLocalKeys());
+    // Fail closed before connecting: no payload key, no client (and a bad seal key is reported now, not at a start).
+    const dataConverter = options.dataConverter ?? createDataConverter(config);
+    const sealer = options.tokenSealer ?? tokenSealerFor(config);
     let connection = options.connection;
     let namespace = options.namespace ?? config.temporal.namespace;
     if (!connection) {
@@ -125,9 +137,19 @@ export class CheckoutClient {
       connection = opened.connection;
       namespace = options.namespace ?? opened.namespace;
     }
-    const dataConverter = options.dataConverter ?? createDataConverter(config);
     const client = new Client({ connection, namespace, dataConverter });
-    return new CheckoutClient(client, config.temporal.taskQueue, !options.connection);
+    return new CheckoutClient(client, config.temporal.taskQueue, !options.connection, sealer);
+  }
+
+  /**
+   * The token as it may enter a checkout: sealed to the workers' key. An already sealed one passes as is; a
+   * client without TOKEN_SEAL_PUBLIC_KEY refuses (ConfigError naming what to set), so no configuration puts a
+   * plaintext token into history.
+   */
+  private seal(token: string): string {
+    if (isSealedToken(token)) return token;
+    if (!this.sealer) throw missingSealKey();
+    return this.sealer.seal(token);
   }
 
   /**
@@ -141,11 +163,12 @@ export class CheckoutClient {
    */
   async startCheckout(request: CheckoutRequest, options: { waitForOrder?: boolean } = {}): Promise<StartedCheckout> {
     const input = parseCheckoutInput(request);
+    const sealed: CheckoutRequest = { ...request, token: this.seal(input.token) };
     const workflowId = checkoutWorkflowId(input.requestId);
     const startOptions = {
       taskQueue: this.taskQueue,
       workflowId,
-      args: [request],
+      args: [sealed],
       workflowIdConflictPolicy: 'FAIL' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes: startSearchAttributes(input),
@@ -173,6 +196,12 @@ export class CheckoutClient {
     const runId = assertSameRequest(existing, input);
     if (!options.waitForOrder) return { workflowId, runId, started: false };
     return { workflowId, runId, started: false, orderId: await this.orderOf(workflowId, existing.status.name === 'RUNNING') };
+  }
+
+  /** Hands a running checkout a fresh token (sealed here), e.g. while it waits in WAITING_FOR_TOKEN or NEEDS_ATTENTION. */
+  async refreshToken(id: string, token: string): Promise<RefreshTokenAnswer> {
+    const sealed = this.seal(parseToken(token));
+    return this.withHandle(id, (handle) => handle.executeUpdate(refreshTokenUpdate, { args: [sealed] }));
   }
 
   /** The order of an existing checkout: waited for while it runs, read from its status once it ended. */

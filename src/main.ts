@@ -12,11 +12,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from './config';
+import { localKeysFor } from './local-keys';
 import { CheckoutClient, describeError } from './client';
 import { createEncryptionCodec } from './codec/codec';
 import { parseCodecKeys } from './codec/keys';
-import { runDemo } from './demo-checkout';
-import { localCodecSecrets } from './local-secrets';
+import { cliExample, runDemo } from './demo-checkout';
+import { parseSealPublicKey } from './seal/keys';
 import { startCodecServer } from './codec/server';
 import { splitAddress, startDevServer } from './dev-server';
 import { assertPortFree } from './ports';
@@ -36,10 +37,11 @@ async function main(): Promise<void> {
 
   const dbFile = resolve(base.temporal.devDbFile);
   mkdirSync(dirname(dbFile), { recursive: true });
-  const secrets = localCodecSecrets(dirname(dbFile), base);
+  // The dev server's history persists in .data/, so its keys persist too (src/local-keys.ts).
+  const keys = localKeysFor(base.localKeysFile, dirname(dbFile), process.env);
   const uiOrigin = `http://localhost:${base.temporal.uiPort}`;
   const config = loadConfig({
-    CODEC_KEYS: secrets.keys,
+    ...keys,
     // The worker talks to the embedded sandbox, which offers the (assumed) cancel route.
     WOMEI_BASE_URL: `http://127.0.0.1:${base.sandbox.port}`,
     WOMEI_CANCEL_PATH: base.womei.cancelPath ?? 'order/cancel/',
@@ -51,15 +53,16 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const codec = createEncryptionCodec(parseCodecKeys(secrets.keys));
+    const codec = createEncryptionCodec(parseCodecKeys(keys.CODEC_KEYS));
     const codecServer = await startCodecServer({
       port: config.codec.serverPort,
       host: config.codec.serverHost,
       codec,
-      bearerToken: secrets.bearer,
+      bearerToken: keys.CODEC_SERVER_TOKEN,
       allowedOrigin: config.codec.allowedOrigin ?? uiOrigin,
     });
     stops.push(() => codecServer.close());
+    say(`keys            ${base.localKeysFile ?? '(not saved: LOCAL_KEYS_FILE is empty)'} (payload key ${codec.currentKeyId}, token seal key ${parseSealPublicKey(keys.TOKEN_SEAL_PUBLIC_KEY).id}; the CLI in this clone reads it)`);
     say(`codec server    ${codecServer.url} (key ${codec.currentKeyId}; Web UI origin ${uiOrigin} allowed)`);
 
     const devServer = await startDevServer({
@@ -86,8 +89,12 @@ async function main(): Promise<void> {
     stops.push(() => client.close());
     await runDemo(client, config, say);
     say('');
-    say(`Everything stays up: open ${devServer.uiUrl} · decode payloads with the CLI:`);
-    say(`  ${resolveTemporalCli()} workflow show -w <id> --address ${config.temporal.address} --codec-endpoint http://localhost:${config.codec.serverPort} --codec-auth 'Bearer ${secrets.bearer}'`);
+    say(`Everything stays up: open ${devServer.uiUrl} · decode payloads with the CLI (the token stays sealed):`);
+    say(`  ${resolveTemporalCli()} workflow show -w <id> --address ${config.temporal.address} --codec-endpoint http://localhost:${config.codec.serverPort} --codec-auth 'Bearer ${keys.CODEC_SERVER_TOKEN}'`);
+    say('');
+    say('Try the CLI in a second terminal of this clone:');
+    for (const line of cliExample()) say(`  ${line}`);
+    say('');
     say('Press Ctrl-C to stop.');
     await new Promise<void>((done) => {
       process.once('SIGINT', done);

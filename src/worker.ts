@@ -18,10 +18,11 @@ import type { LogLevel, LogMetadata, WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities';
 import { temporalOrderClaims, type OrderClaims } from '../activities/order-claims';
-import { loadConfig } from './config';
+import { loadConfig, withLocalKeys } from './config';
 import type { AppConfig } from './config';
 import { createDataConverter } from './codec/data-converter';
 import { redact } from './redact';
+import { tokenOpenerFor, type TokenOpener } from './seal/seal';
 import { temporalTarget } from './temporal-connection';
 import { createWomeiClient } from './womei/client';
 import type { WomeiApi } from './womei/types';
@@ -40,10 +41,12 @@ export interface CheckoutWorkerOptions {
    */
   claims?: OrderClaims;
   /**
-   * Payload codec / failure converter. Default `createDataConverter(config)` (encrypts when CODEC_KEYS is set).
-   * Client and worker must use the same one.
+   * Payload codec / failure converter. Default `createDataConverter(config)`: encrypts with CODEC_KEYS, refuses to
+   * run without them (unless INSECURE_PLAINTEXT_PAYLOADS). Client and worker must use the same one.
    */
   dataConverter?: DataConverter;
+  /** Opens sealed tokens. Default `tokenOpenerFor(config)`: TOKEN_SEAL_PRIVATE_KEYS, refuses to run without them. */
+  tokens?: TokenOpener;
   /** Default `config.temporal.taskQueue`; tests pass a unique one per file. */
   taskQueue?: string;
   /** Prebuilt workflow bundle code (tests bundle once per run); default: WORKER_WORKFLOW_BUNDLE or source. */
@@ -55,7 +58,9 @@ export interface CheckoutWorkerOptions {
 export async function createCheckoutWorker(options: CheckoutWorkerOptions): Promise<Worker> {
   const { connection, config } = options;
   const womei = options.womei ?? createWomeiClient(config.womei);
+  // Fail closed, before anything connects: no payload key or no seal key, no worker.
   const dataConverter = options.dataConverter ?? createDataConverter(config);
+  const tokens = options.tokens ?? tokenOpenerFor(config);
   const taskQueue = options.taskQueue ?? config.temporal.taskQueue;
   const claims =
     options.claims ?? temporalOrderClaims(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), taskQueue);
@@ -71,7 +76,7 @@ export async function createCheckoutWorker(options: CheckoutWorkerOptions): Prom
     namespace: config.temporal.namespace,
     taskQueue,
     ...workflowSource,
-    activities: createActivities({ womei, claims }),
+    activities: createActivities({ womei, claims, tokens }),
     dataConverter,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
@@ -142,7 +147,7 @@ export function installRuntime(config: AppConfig): void {
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const base = loadConfig({}, env);
+  const base = loadConfig({}, withLocalKeys(env));
   installRuntime(base);
   const log = Runtime.instance().logger;
   // Same resolution as the client (src/temporal-connection.ts): TEMPORAL_* env and temporal.toml profiles, so

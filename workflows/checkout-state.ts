@@ -8,7 +8,7 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
 import { redactText } from '../src/redact';
-import { parseToken, parseVoucherSpec } from './input';
+import { parseSealedToken, parseToken, parseVoucherSpec } from './input';
 import type { CheckoutInput, VoucherSpec } from './input';
 import { checkoutMemo, NEEDS_ATTENTION_FAILURE, refreshTokenUpdate, replaceVouchersUpdate, statusQuery, waitForOrderUpdate } from './messages';
 import type {
@@ -349,7 +349,8 @@ export class CheckoutState {
       {
         validator: (token) => {
           if (this.finished) throw new Error('the checkout has finished');
-          parseToken(token);
+          // Validators do not run on replay, so histories from before sealing still replay their plaintext update.
+          parseSealedToken(token);
         },
       },
     );

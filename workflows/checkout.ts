@@ -31,6 +31,7 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, CancelledFailure, TemporalFailure } from '@temporalio/common';
 import { toFen } from '../src/womei/money';
+import { isSealedToken, TOKEN_NOT_SEALED } from '../src/seal/format';
 import { InvalidInput, onlySameSeatRefusal, parseCheckoutInput } from './input';
 import type { CheckoutInput, CheckoutRequest } from './input';
 import type { CheckoutResult } from './messages';
@@ -62,6 +63,15 @@ export async function checkout(raw: CheckoutRequest): Promise<CheckoutResult> {
       throw ApplicationFailure.create({ type: 'InvalidInput', message: err.message, nonRetryable: true, details: [err.issues] });
     }
     throw err;
+  }
+  // A plaintext token would sit readable in history and reach activities: refused, nothing is sent to Womei.
+  // Histories from before sealing carry plaintext tokens; they have no patch marker here and replay as they ran.
+  if (!isSealedToken(input.token) && wf.patched('refuse-plaintext-token')) {
+    throw ApplicationFailure.create({
+      type: TOKEN_NOT_SEALED,
+      message: 'the token is not sealed: clients seal it with TOKEN_SEAL_PUBLIC_KEY; a plaintext token is refused and nothing is sent to Womei',
+      nonRetryable: true,
+    });
   }
   return new CheckoutRun(createRunContext(input)).run();
 }

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { redactText } from '../src/redact';
+import { SEALED_TOKEN_PATTERN } from '../src/seal/format';
 import { repeatedSeats } from '../src/womei/seats';
 
 /** Most tickets one checkout buys (one Womei order). The mini-program caps a selection at 6 seats too. */
@@ -36,9 +37,14 @@ function noDuplicates(values: readonly string[]): boolean {
 
 const voucherCode = z.string().regex(VOUCHER_CODE_PATTERN, 'must be 4-40 letters or digits');
 
-const TOKEN_RULE = 'must be 32 lowercase hex characters';
-/** The user's Womei session token, at the start and in `refreshToken`. */
-const tokenSchema = z.string().regex(TOKEN_PATTERN, TOKEN_RULE);
+const TOKEN_RULE = 'must be 32 lowercase hex characters, or that token sealed (sealed:v1:…)';
+/**
+ * The user's Womei session token, at the start and in `refreshToken`: sealed (`sealed:v1:<keyId>:…`, what the
+ * client sends and the workflow carries), or plaintext, which a caller hands the client to seal and which
+ * histories from before sealing hold. The workflow refuses a plaintext one (TokenNotSealed).
+ */
+const tokenSchema = z.string().refine((t) => TOKEN_PATTERN.test(t) || SEALED_TOKEN_PATTERN.test(t), TOKEN_RULE);
+const SEALED_RULE = 'must be sealed (sealed:v1:…): the client seals the token with TOKEN_SEAL_PUBLIC_KEY';
 
 const CODES_EXCEED_SEATS = 'more codes than seats (one voucher covers one ticket)';
 /** Explicit codes beyond one per seat: one voucher covers one ticket. */
@@ -111,7 +117,7 @@ export const checkoutInputSchema = z
       .array(z.string().regex(SEAT_LABEL_PATTERN, 'must be a seatlable {area_no}:{row}:{col}:{seat_no}'))
       .min(1, 'needs at least one seat')
       .max(MAX_SEATS, `at most ${MAX_SEATS} seats`),
-    /** The user's Womei session token. A secret: never logged, never in status, result or errors. */
+    /** The user's Womei session token, sealed by the client. A secret: never logged, never in status, result or errors. */
     token: tokenSchema,
     vouchers: voucherSpecSchema,
     limits: limitsSchema.default(() => limitsSchema.parse({})),
@@ -239,4 +245,10 @@ export function parseToken(raw: unknown): string {
   // One message whatever the issue (not a string, wrong format): it names the rule, never the value.
   if (!result.success) throw new InvalidInput([{ path: 'token', message: TOKEN_RULE }]);
   return result.data;
+}
+
+/** `refreshToken`'s door: only a sealed token gets into the workflow's history. */
+export function parseSealedToken(raw: unknown): string {
+  if (typeof raw !== 'string' || !SEALED_TOKEN_PATTERN.test(raw)) throw new InvalidInput([{ path: 'token', message: SEALED_RULE }]);
+  return raw;
 }

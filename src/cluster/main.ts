@@ -8,8 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CheckoutClient, describeError } from '../client';
-import { runDemo } from '../demo-checkout';
-import { FIXTURE } from '../sandbox/fixture';
+import { cliExample, runDemo } from '../demo-checkout';
 import { resolveTemporalCli } from '../temporal-cli';
 import { ClusterTopology } from './topology';
 
@@ -50,10 +49,10 @@ async function main(argv: string[]): Promise<void> {
       await runDemo(client, cluster.config, say);
     }
     say('');
-    say(`Everything stays up${cluster.uiUrl ? `: open ${cluster.uiUrl}` : ''}. More checkouts with the CLI (the key stays in ${cluster.dataDir}/codec.json):`);
-    say(`  export CODEC_KEYS="$(node -p "require('${cluster.dataDir}/codec.json').keys")" TEMPORAL_ADDRESS=${cluster.temporalAddress} WOMEI_TOKEN=<the sandbox user's token: FIXTURE.tokens.rich in src/sandbox/fixture.ts>`);
-    say(`  npx womei-checkout start --request-id r1 --cinema ${FIXTURE.cinemas.beijing} --schedule ${FIXTURE.schedules.beijing} --seat '${FIXTURE.seats.beijing[2]}' --voucher ${FIXTURE.vouchers.rich.unused[2]} --wait`);
-    say(`Decode payloads with the Temporal CLI:`);
+    say(`Everything stays up${cluster.uiUrl ? `: open ${cluster.uiUrl}` : ''}. More checkouts with the CLI (its keys are in ${cluster.keysFile}):`);
+    say(`  export LOCAL_KEYS_FILE=${cluster.keysFile} TEMPORAL_ADDRESS=${cluster.temporalAddress}${cluster.sandboxUrl ? ` WOMEI_BASE_URL=${cluster.sandboxUrl}` : ''}`);
+    for (const line of cliExample()) say(`  ${line}`);
+    say(`Decode payloads with the Temporal CLI (the token stays sealed):`);
     say(`  ${resolveTemporalCli()} workflow show -w <id> --address ${cluster.temporalAddress} --codec-endpoint ${cluster.codecUrl} --codec-auth 'Bearer ${cluster.codecBearer}'`);
     say(`Workers, server and PostgreSQL log to ${cluster.dataDir}/logs. Press Ctrl-C to stop.`);
     await stopped;

@@ -9,7 +9,7 @@
  *   const cluster = new ClusterTopology({ env, log });   // settings through src/config.ts (CLUSTER_*, TEMPORAL_*, …)
  *   await cluster.start();                 // resolves when every part is ready; nothing is built here:
  *                                          // scripts/install-temporal-server.sh makes the binaries first
- *   cluster.config                         // the AppConfig its workers run with (CODEC_KEYS included): for clients
+ *   cluster.config                         // the AppConfig its clients run with (CODEC_KEYS, TOKEN_SEAL_PUBLIC_KEY)
  *   cluster.temporalAddress / namespace / sandboxUrl / uiUrl
  *   await cluster.killServer();            // SIGKILL the Temporal server: a crash, not a shutdown
  *   await cluster.startServer();           // again on the same database and ports; resolves when it serves
@@ -31,7 +31,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { CONFIG_VARIABLES, loadConfig, type AppConfig } from '../config';
 import { splitAddress } from '../dev-server';
-import { localCodecSecrets } from '../local-secrets';
+import { localKeysFor } from '../local-keys';
 import { assertPortFree } from '../ports';
 import { resolveTemporalCli } from '../temporal-cli';
 import { bundleTo } from '../workflow-bundle';
@@ -76,6 +76,9 @@ export class ClusterTopology {
   readonly codecUrl: string | undefined;
   /** Bearer token of the codec server (for `temporal workflow show --codec-auth`). */
   readonly codecBearer: string;
+  /** The cluster's keys (CODEC_KEYS, TOKEN_SEAL_*, CODEC_SERVER_TOKEN): a CLI points LOCAL_KEYS_FILE at it. */
+  readonly keysFile: string;
+  private readonly sealPrivateKeys: string;
 
   private readonly log: (line: string) => void;
   private readonly childEnv: Record<string, string>;
@@ -99,8 +102,11 @@ export class ClusterTopology {
     this.logDir = join(this.dataDir, 'logs');
     mkdirSync(this.logDir, { recursive: true });
     this.workerCount = options.workers ?? base.cluster.workers;
-    const secrets = localCodecSecrets(this.dataDir, base);
-    this.codecBearer = secrets.bearer;
+    // Kept beside the database it encrypts; the seal's private key goes to the worker processes only.
+    this.keysFile = join(this.dataDir, 'local-keys.json');
+    const keys = localKeysFor(this.keysFile, this.dataDir, env);
+    this.codecBearer = keys.CODEC_SERVER_TOKEN;
+    this.sealPrivateKeys = keys.TOKEN_SEAL_PRIVATE_KEYS;
     const [host, port] = splitAddress(base.temporal.address);
     this.temporalAddress = `${host}:${port}`;
     this.namespace = base.temporal.namespace;
@@ -112,7 +118,7 @@ export class ClusterTopology {
     // Only our own settings reach the processes: no TEMPORAL_API_KEY of the caller's shell, and no temporal.toml
     // profile (TEMPORAL_CONFIG_FILE names one in the data folder that does not exist unless someone puts it there).
     const own = Object.fromEntries(
-      Object.keys(CONFIG_VARIABLES).flatMap((k) => (env[k] === undefined ? [] : [[k, env[k] as string]])),
+      Object.keys(CONFIG_VARIABLES).flatMap((k) => (env[k] === undefined || k === 'TOKEN_SEAL_PRIVATE_KEYS' ? [] : [[k, env[k] as string]])),
     );
     this.childEnv = {
       PATH: env.PATH ?? process.env.PATH ?? '',
@@ -120,8 +126,11 @@ export class ClusterTopology {
       TEMPORAL_CONFIG_FILE: join(this.dataDir, 'temporal.toml'),
       ...own,
       TEMPORAL_ADDRESS: this.temporalAddress,
-      CODEC_KEYS: secrets.keys,
-      CODEC_SERVER_TOKEN: secrets.bearer,
+      CODEC_KEYS: keys.CODEC_KEYS,
+      CODEC_SERVER_TOKEN: keys.CODEC_SERVER_TOKEN,
+      TOKEN_SEAL_PUBLIC_KEY: keys.TOKEN_SEAL_PUBLIC_KEY,
+      // Every key is given: no process of the cluster reads a clone's .data/local-keys.json.
+      LOCAL_KEYS_FILE: '',
       WOMEI_BASE_URL: options.womeiBaseUrl ?? this.sandboxUrl!,
       // The sandbox offers the (assumed) cancel route, as with npm start.
       ...(ownSandbox ? { WOMEI_CANCEL_PATH: base.womei.cancelPath ?? 'order/cancel/' } : {}),
@@ -278,6 +287,7 @@ export class ClusterTopology {
       args: ['--import', 'tsx', 'src/worker.ts'],
       env: {
         ...this.childEnv,
+        TOKEN_SEAL_PRIVATE_KEYS: this.sealPrivateKeys,
         ...this.options.workerEnv,
         // The ready line is an INFO entry.
         LOG_LEVEL: ['TRACE', 'DEBUG', 'INFO'].includes(level) ? level : 'INFO',

@@ -18,11 +18,17 @@ import {
   WomeiUnavailable,
 } from '../../src/womei/errors';
 import type { UserOrderSummary } from '../../src/womei/types';
+import { generateSealKeyPair, parseSealPrivateKeys, parseSealPublicKey } from '../../src/seal/keys';
+import { TokenOpener, TokenSealer } from '../../src/seal/seal';
 import { EMPTY_WALLET, FakeWomei, orderInfo, orderPrice } from '../helpers/fake-womei';
 import { MemoryClaims } from '../helpers/memory-claims';
 
 const TOKEN = '0123456789abcdef0123456789abcdef';
-const session = { token: TOKEN, cinemaId: '9647' };
+const KEYS = generateSealKeyPair('w1');
+const tokens = new TokenOpener(parseSealPrivateKeys(KEYS.privateKey));
+const sealer = new TokenSealer(parseSealPublicKey(KEYS.publicKey));
+/** What activities receive: the token sealed, as the workflow carries it. */
+const session = { token: sealer.seal(TOKEN), cinemaId: '9647' };
 
 /** The checkout the activities run for (their claim owner). */
 const ME = 'checkout-me';
@@ -36,7 +42,7 @@ function env(workflowId = ME) {
 
 /** Activities over a fake Womei, with in-memory claims unless the test brings its own. */
 function activities(womei: FakeWomei, extra: Partial<CheckoutActivityDeps> = {}) {
-  return createActivities({ womei: womei.api(), claims: new MemoryClaims(), ...extra });
+  return createActivities({ womei: womei.api(), claims: new MemoryClaims(), tokens, ...extra });
 }
 
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
@@ -111,6 +117,7 @@ describe('activities', () => {
     expect(fake.calls.map((c) => c.method)).toEqual([
       'createOrder', 'priceOrder', 'listVouchers', 'priceVoucher', 'bindVouchers', 'unbindVouchers', 'getOrderInfo', 'cancelOrder', 'payOrder', 'queryPayment',
     ]);
+    // Womei gets the opened token; the sealed one never leaves the activity.
     expect(fake.calls.every((c) => c.session.token === TOKEN && c.session.cinemaId === '9647')).toBe(true);
     expect(fake.calls.find((c) => c.method === 'bindVouchers')?.args).toEqual([orderId, ['A1', 'B2']]);
   });
@@ -133,6 +140,31 @@ describe('activities', () => {
     expect(f.message).not.toContain(TOKEN);
     expect(lines.some((l) => l.message === 'womei bindVouchers failed' && l.meta?.orderId === '42' && l.meta?.type === 'VoucherNotUsable')).toBe(true);
     expect(JSON.stringify(lines)).not.toContain(TOKEN);
+  });
+});
+
+describe('sealed tokens', () => {
+  test('a plaintext token is refused (TokenNotSealed, non-retryable) before anything reaches Womei', async () => {
+    const fake = new FakeWomei({ priceOrder: orderPrice() });
+    const { env: e, lines } = env();
+    const f = await failureOf(e.run(activities(fake).priceOrder, { session: { token: TOKEN, cinemaId: '9647' }, orderId: '42' }));
+    expect(f).toMatchObject({ type: 'TokenNotSealed', nonRetryable: true });
+    expect(fake.calls).toEqual([]);
+    expect(JSON.stringify({ f: { message: f.message, stack: f.stack }, lines })).not.toContain(TOKEN);
+  });
+
+  test('a token sealed with a key this worker lacks is retryable (a worker that has it may open it); an altered one is not', async () => {
+    const other = new TokenSealer(parseSealPublicKey(generateSealKeyPair('w2').publicKey));
+    const fake = new FakeWomei({ priceOrder: orderPrice() });
+    const a = activities(fake);
+    const unknown = await failureOf(env().env.run(a.priceOrder, { session: { token: other.seal(TOKEN), cinemaId: '9647' }, orderId: '42' }));
+    expect(unknown).toMatchObject({ type: 'TokenSealKeyUnknown', nonRetryable: false });
+    expect(unknown.message).toContain("'w2'");
+    const sealed = session.token;
+    const altered = `${sealed.slice(0, -3)}${sealed.at(-3) === 'A' ? 'B' : 'A'}${sealed.slice(-2)}`;
+    const broken = await failureOf(env().env.run(a.priceOrder, { session: { token: altered, cinemaId: '9647' }, orderId: '42' }));
+    expect(broken).toMatchObject({ type: 'TokenSealBroken', nonRetryable: true });
+    expect(fake.calls).toEqual([]);
   });
 });
 

@@ -85,10 +85,9 @@ export class FakeWomei {
         this.answer(method, s, args);
     const api: Record<string, unknown> = { canCancelOrders: this.canCancelOrders };
     const methods: (keyof WomeiApi)[] = [
-      'createOrder', 'getOrderInfo', 'changeOrder', 'priceOrder', 'bindVouchers', 'unbindVouchers', 'priceVoucher',
-      'listVouchers', 'listVouchersByType', 'listVouchersPage', 'addVoucher', 'listUserOrders', 'getOrderSublists',
-      'payOrder', 'queryPayment', 'cancelOrder', 'getUserInfo', 'getUserCards', 'getVccList', 'getVccUsableCount',
-      'listCities', 'getCinemaInfo', 'listMovies', 'getShows', 'getHallInfo', 'getHallSaleable',
+      'createOrder', 'getOrderInfo', 'priceOrder', 'bindVouchers', 'unbindVouchers', 'priceVoucher', 'listVouchers',
+      'listVouchersPage', 'listUserOrders', 'payOrder', 'queryPayment', 'cancelOrder', 'getUserInfo', 'getUserCards',
+      'getHallInfo',
     ];
     for (const m of methods) api[m] = call(m);
     return api as unknown as WomeiApi;

@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporalOrderClaims } from '../../activities/order-claims';
 import type { WomeiApi } from '../../src/womei/types';
 import type { checkout } from '../../workflows/checkout';
-import { refreshTokenUpdate } from '../../workflows/messages';
+import { checkoutWorkflowId, refreshTokenUpdate } from '../../workflows/messages';
 import { checkoutRequest, FIXTURE, RICH_CODES, SEATS, type CheckoutHarness } from './checkout-harness';
 
 type Handle = WorkflowHandle<typeof checkout>;
@@ -37,6 +37,17 @@ export const wrapWomeiForHistories = (real: WomeiApi): WomeiApi => ({
 export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<Handle>> = {
   'completed-2-vouchers': async (h) => finished(h, await h.start(checkoutRequest({ requestId: 'hist-completed' }))),
 
+  // A caller that skips the client starts with the token in plaintext: refused at the door (TokenNotSealed).
+  'plaintext-token-refused': async (h) =>
+    finished(
+      h,
+      await h.client.workflow.start<typeof checkout>('checkout', {
+        taskQueue: h.taskQueue,
+        workflowId: checkoutWorkflowId('hist-plaintext'),
+        args: [checkoutRequest({ requestId: 'hist-plaintext' })],
+      }),
+    ),
+
   'completed-best-partial': async (h) =>
     finished(h, await h.start(checkoutRequest({ requestId: 'hist-best', vouchers: { policy: 'best', max: 1 } }))),
 
@@ -56,7 +67,7 @@ export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<H
     await h.waitForStatus(handle, (s) => s.phase === 'PRECHECKING');
     await h.sandbox.admin.expireToken(token);
     await h.waitForStatus(handle, (s) => s.phase === 'WAITING_FOR_TOKEN');
-    await handle.executeUpdate(refreshTokenUpdate, { args: [await h.sandbox.admin.addToken(FIXTURE.userIds.rich)] });
+    await handle.executeUpdate(refreshTokenUpdate, { args: [h.seal(await h.sandbox.admin.addToken(FIXTURE.userIds.rich))] });
     return finished(h, handle);
   },
 
@@ -113,7 +124,7 @@ export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<H
     const handle = await h.start(checkoutRequest({ requestId: 'hist-token-mid-call', token, limits: { tokenWaitSeconds: 20 } }));
     for (let i = 0; i < 200 && !(await h.sandbox.admin.faults()).some((f) => f.hits > 0); i++) await new Promise((r) => setTimeout(r, 20));
     await h.sandbox.admin.expireToken(token);
-    await handle.executeUpdate(refreshTokenUpdate, { args: [await h.sandbox.admin.addToken(FIXTURE.userIds.rich)] });
+    await handle.executeUpdate(refreshTokenUpdate, { args: [h.seal(await h.sandbox.admin.addToken(FIXTURE.userIds.rich))] });
     return finished(h, handle);
   },
 

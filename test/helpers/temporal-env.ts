@@ -8,10 +8,12 @@ import { CHECKOUT_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 export const DEV_SERVER_START_TIMEOUT_MS = 120_000;
 
-export async function startDevServer(): Promise<TestWorkflowEnvironment> {
+/** `dbFilename`: persist history in that SQLite file (the security suite greps it); default in memory. */
+export async function startDevServer(options: { dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: resolveTemporalCli() },
+      ...(options.dbFilename !== undefined ? { dbFilename: options.dbFilename } : {}),
       searchAttributes: CHECKOUT_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'error' },
     },

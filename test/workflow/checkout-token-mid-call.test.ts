@@ -36,7 +36,7 @@ test('forward: the token expires and a fresh one comes while a pre-check is at W
   const handle = await h.start(checkoutRequest({ token, limits: { ...LIMITS, tokenWaitSeconds: 20 } }));
   await callArrived();
   await h.sandbox.admin.expireToken(token);
-  await handle.executeUpdate(refreshTokenUpdate, { args: [await freshToken()] });
+  await handle.executeUpdate(refreshTokenUpdate, { args: [h.seal(await freshToken())] });
   const result = await handle.result();
   expect(result).toMatchObject({ outcome: 'COMPLETED', vouchers: [RICH_CODES[0], RICH_CODES[1]] });
   const status = await h.status(handle);
@@ -56,7 +56,7 @@ test('compensation: the token expires and a fresh one comes while the unbind is 
   await callArrived(2);
   expect((await h.status(handle)).phase).toBe('COMPENSATING');
   await h.sandbox.admin.expireToken(token);
-  await handle.executeUpdate(refreshTokenUpdate, { args: [await freshToken()] });
+  await handle.executeUpdate(refreshTokenUpdate, { args: [h.seal(await freshToken())] });
   const settled = await h.settle(handle);
   expect(settled).toMatchObject({ status: 'FAILED', type: 'WomeiBadRequest' });
   const status = await h.status(handle);

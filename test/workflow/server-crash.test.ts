@@ -13,6 +13,8 @@ import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@t
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
+import { generateSealKeyPair } from '../../src/seal/keys';
+import { tokenSealerFor, type TokenSealer } from '../../src/seal/seal';
 import { startDevServer, type RunningDevServer } from '../../src/dev-server';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
 import { startCheckoutWorker, type RunningCheckoutWorker } from '../../src/worker';
@@ -34,6 +36,7 @@ let worker: RunningCheckoutWorker | undefined;
 let nativeConnection: NativeConnection | undefined;
 let connection: Connection | undefined;
 let client: Client;
+let sealer: TokenSealer;
 const taskQueue = `crash-${process.pid}`;
 
 async function freePort(): Promise<number> {
@@ -60,8 +63,13 @@ beforeAll(async () => {
   ]);
   server = started;
   sandbox = sb;
+  const seal = generateSealKeyPair('crash');
   const config = loadConfig(
     {
+      // Readable payloads (the client below has no codec); tokens sealed as any client seals them.
+      INSECURE_PLAINTEXT_PAYLOADS: 'true',
+      TOKEN_SEAL_PUBLIC_KEY: seal.publicKey,
+      TOKEN_SEAL_PRIVATE_KEYS: seal.privateKey,
       WOMEI_BASE_URL: sandbox.url,
       WOMEI_CANCEL_PATH: 'order/cancel/',
       WOMEI_TIMEOUT_MS: '3000',
@@ -73,6 +81,7 @@ beforeAll(async () => {
     },
     {},
   );
+  sealer = tokenSealerFor(config)!;
   nativeConnection = await NativeConnection.connect({ address });
   worker = await startCheckoutWorker({ connection: nativeConnection, config, workflowBundle: { codePath: bundlePath } });
   connection = await Connection.connect({ address });
@@ -120,7 +129,7 @@ test(`the server killed -9 mid-burst (${CHECKOUTS} checkouts of one user) and re
     checkoutRequest({ seats: [hall8Seat(2 + Math.floor(i / 6), 1 + (i % 6) * 2), hall8Seat(2 + Math.floor(i / 6), 2 + (i % 6) * 2)], vouchers: { codes: [code] } }),
   );
   const handles = await Promise.all(
-    requests.map((r) => client.workflow.start<typeof checkout>('checkout', { taskQueue, workflowId: checkoutWorkflowId(r.requestId), args: [r] })),
+    requests.map((r) => client.workflow.start<typeof checkout>('checkout', { taskQueue, workflowId: checkoutWorkflowId(r.requestId), args: [{ ...r, token: sealer.seal(r.token) }] })),
   );
 
   // Kill while orders are being made: some creates answered, others in flight.

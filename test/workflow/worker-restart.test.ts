@@ -35,6 +35,10 @@ function spawnWorker(): { proc: ChildProcess; started: Promise<void>; output: ()
       WORKER_WORKFLOW_BUNDLE: h.bundlePath,
       WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
       LOG_LEVEL: 'INFO',
+      // The harness's keys: readable payloads (no codec), its seal pair.
+      INSECURE_PLAINTEXT_PAYLOADS: 'true',
+      TOKEN_SEAL_PRIVATE_KEYS: h.config.seal.privateKeys,
+      LOCAL_KEYS_FILE: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
