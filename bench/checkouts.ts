@@ -39,6 +39,7 @@ import type { CheckoutResult } from '../workflows/messages';
 import { latencyLine, ms } from './stats';
 import { startDevServer } from '../test/helpers/temporal-env';
 import { checkoutBundlePath } from '../test/helpers/workflow-bundle';
+import { intOption, UsageError } from '../scripts/cli-options';
 
 // ---------------------------------------------------------------------------------------------------------
 // Settings
@@ -59,17 +60,6 @@ interface Settings {
   failures: number;
   warmup: number;
   timeoutS: number;
-}
-
-function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
 }
 
 function parseSettings(argv: string[]): Settings {
@@ -94,12 +84,12 @@ function parseSettings(argv: string[]): Settings {
   const scenario = values.scenario ?? 'default';
   if (scenario !== 'default' && scenario !== 'outage') throw new UsageError(`--scenario must be default or outage, got ${JSON.stringify(scenario)}`);
   return {
-    checkouts: positiveInt('checkouts', values.checkouts, 60),
-    concurrency: positiveInt('concurrency', values.concurrency, 10),
+    checkouts: intOption('checkouts', values.checkouts, 60),
+    concurrency: intOption('concurrency', values.concurrency, 10),
     scenario,
-    failures: positiveInt('failures', values.failures, 30),
-    warmup: positiveInt('warmup', values.warmup, 1, 0),
-    timeoutS: positiveInt('timeout-s', values['timeout-s'], 300),
+    failures: intOption('failures', values.failures, 30),
+    warmup: intOption('warmup', values.warmup, 1, 0),
+    timeoutS: intOption('timeout-s', values['timeout-s'], 300),
   };
 }
 

@@ -61,8 +61,9 @@ export const FAILURE_TYPES = {
   WomeiBadRequest: row('womei', 'refusal'),
   WomeiRateLimited: row('womei', 'retryable', 'transient', 'gatewayRefusal'),
   WomeiUnavailable: row('womei', 'retryable', 'transient', 'answerLost'),
-  // An unreadable answer: retrying sends the same request, but the first one may have landed.
-  WomeiProtocolError: row('womei', 'answerLost'),
+  // An unreadable answer (a body cut short, a field missing): as often a glitch on the way as a changed API, so
+  // the idempotent calls try again; a one-shot call takes it as an answer that may have been lost.
+  WomeiProtocolError: row('womei', 'retryable', 'answerLost'),
 
   // A bug in activity code, not Womei: retryable, so a fixed worker heals it.
   UnexpectedActivityError: row('activity', 'retryable', 'transient', 'answerLost'),

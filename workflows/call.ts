@@ -36,6 +36,13 @@ const CALLS = {
   confirmIssued: { step: 'confirmIssued', activity: 'getOrderInfo', kind: 'read' },
 } as const satisfies Record<string, { step: CheckoutStep; activity: keyof CheckoutActivities; kind: ActivityKind }>;
 
+/**
+ * Patch id: a TokenInvalid answer to a call that went out before a fresh token arrived is retried with the
+ * fresh token at once (forward calls here, the compensating unbind in steps/binding.ts), instead of waiting for
+ * yet another token that will not come.
+ */
+export const TOKEN_REFRESHED_MID_CALL = 'token-refreshed-mid-call';
+
 export type CallName = keyof typeof CALLS;
 type ActivityOf<C extends CallName> = CheckoutActivities[(typeof CALLS)[C]['activity']];
 /** The activity's argument but the session, which `call` adds (read at each call: refreshToken replaces it). */
@@ -63,6 +70,7 @@ export async function call<C extends CallName>(run: CheckoutRun, name: C, args: 
   const { status } = run;
   for (;;) {
     status.attempts[step] = (status.attempts[step] ?? 0) + 1;
+    const tokenAtCall = run.token.version;
     try {
       return await schedule(run, name, args, summary);
     } catch (err) {
@@ -71,7 +79,11 @@ export async function call<C extends CallName>(run: CheckoutRun, name: C, args: 
       // While compensating the undo decides (an unbind waits in NEEDS_ATTENTION, a release abandons the order).
       // A run-wide switch rather than a per-call option on purpose: a forward call still in flight when
       // compensation begins (the wallet listing, a sibling pre-check) must not enter a token wait either.
-      if (traitsOf(f.type).needsFreshToken && !run.compensating && (await waitForToken(run, step))) continue;
+      if (traitsOf(f.type).needsFreshToken && !run.compensating) {
+        // A fresh token that came while this call was on its way with the old one: call again with it at once.
+        if (run.token.version > tokenAtCall && wf.patched(TOKEN_REFRESHED_MID_CALL)) continue;
+        if (await waitForToken(run, step)) continue;
+      }
       throw err;
     }
   }

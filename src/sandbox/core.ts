@@ -13,7 +13,7 @@ export class SandboxCore {
   readonly log: RequestLog;
 
   constructor(readonly options: SandboxOptions) {
-    this.store = new SandboxStore(runtimeConfigOf(options));
+    this.store = new SandboxStore(runtimeConfigOf(options), options.world);
     this.faults = new FaultEngine(options.seed);
     this.log = new RequestLog(options.requestLogSize);
     this.loadStartFaults();

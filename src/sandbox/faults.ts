@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { WOMEI_ERRORS, type WomeiErrorKey } from '../womei/catalogue';
+import { prng } from './random';
 
 const errorKeys = Object.keys(WOMEI_ERRORS) as [WomeiErrorKey, ...WomeiErrorKey[]];
 
@@ -67,18 +68,6 @@ export interface ActiveFault {
 
 export class FaultRuleError extends Error {
   override readonly name = 'FaultRuleError';
-}
-
-/** mulberry32: tiny, fast, and good enough to spread `rate` hits reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type ParsedRule = z.output<typeof faultRuleSchema>;

@@ -3,7 +3,7 @@
  * computed from the live state. Users appear by id and token fingerprints only.
  */
 import { fromFen } from '../womei/money';
-import { seatLabel, type OrderStatus, type VoucherState } from './model';
+import { seatLabel, type OrderEvent, type OrderStatus, type VoucherState } from './model';
 import type { RuntimeConfig } from './options';
 import { choiceCodes, orderPrice } from './pricing';
 import type { RequestLog } from './requestlog';
@@ -34,6 +34,8 @@ export interface LedgerOrder {
   ticketCode: string;
   /** Holding its seats for an unpaid checkout. */
   live: boolean;
+  /** Every change and `order/info/` read, oldest first, with the token fingerprint of the session that made it. */
+  history: OrderEvent[];
 }
 
 export interface LedgerVoucher {
@@ -84,6 +86,7 @@ export function buildLedger(store: SandboxStore, log: RequestLog, now: number): 
       prices: p ? { total: fromFen(p.totalFen), voucher: fromFen(p.useTotalFen), payment: fromFen(p.paymentFen) } : null,
       createdAt: o.createdAt, expiresAt: o.expiresAt, paidAt: o.paidAt, issuedAt: o.issuedAt, ticketCode: o.ticketCode,
       live: store.isLive(o, now),
+      history: o.history.map((e) => ({ ...e, codes: [...e.codes] })),
     };
   });
 

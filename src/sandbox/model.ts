@@ -147,4 +147,25 @@ export interface Order {
   paidCodes: string[];
   /** Every code any `order/change/` ever applied to this order, first-applied first (the ledger's history). */
   codesEverBound: string[];
+  /** Every change and every `order/info/` read of this order, oldest first: who did what and when (the chaos audit reads it). */
+  history: OrderEvent[];
+}
+
+/**
+ * What happened to an order. `priced` is the first `order/change/`; a later change without codes is `unbound`
+ * (the voucher choice cleared); `prechecked` spent validation quota on it; `read` is an `order/info/` answer
+ * (what the caller saw); `expired` and `issued` are the sandbox's own doing (hold lapse, ticket issue).
+ */
+export type OrderOp = 'created' | 'read' | 'priced' | 'prechecked' | 'bound' | 'unbound' | 'cancelled' | 'expired' | 'paid' | 'issued';
+
+export interface OrderEvent {
+  /** Sandbox clock, unix ms (for `expired`: the instant the hold ran out, not when a sweep noticed). */
+  at: number;
+  op: OrderOp;
+  /** Token fingerprint of the session that asked; null for the sandbox's own changes. */
+  by: string | null;
+  /** The order's applied voucher codes after this event (`prechecked`: the codes checked). */
+  codes: string[];
+  /** What is left to pay after a pricing change, in fen. */
+  paymentFen?: number;
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { loadConfig } from '../config';
 import type { FaultRuleInput } from './faults';
+import type { WorldSpec } from './world';
 
 /**
  * The settings `POST /__sandbox/config` may change while the sandbox runs (the store reads them on every
@@ -37,6 +38,8 @@ export interface SandboxOptions extends RuntimeConfig {
   requestLogSize: number;
   /** Period of the background sweep that lapses holds and issues tickets even when nobody asks. */
   sweepIntervalMs: number;
+  /** A generated world (many users, vouchers, schedules) loaded beside the fixture; none by default. */
+  world?: WorldSpec;
 }
 
 const RUNTIME_CONFIG_KEYS = runtimeConfigSchema.keyof().options;

@@ -75,7 +75,11 @@ function dispatch(core: SandboxCore, resolved: ResolvedRoute, token: string | un
   // ASSUMPTION: an unknown cinema id in the path answers `badParameter`.
   if (route.endpoint.scope === 'cinema' && !cinema) return fail('badParameter');
   // Unauthenticated routes (the goods service) never read the user; they get an empty stand-in.
-  const ctx: RouteCtx = { store, query, form, cinema, user: user ?? { userId: '', nickname: '', phone: '', card: null } };
+  const ctx: RouteCtx = {
+    store, query, form, cinema,
+    user: user ?? { userId: '', nickname: '', phone: '', card: null },
+    session: token ? tokenFingerprint(token) : null,
+  };
   try {
     return route.handler(ctx);
   } catch (e) {

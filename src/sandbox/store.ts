@@ -6,10 +6,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { SandboxClock, beijingDayNumber } from './clock';
 import { buildFixture } from './fixture';
-import type { Cinema, Hall, Movie, Order, Schedule, Seat, User, Voucher } from './model';
+import type { Cinema, Hall, Movie, Order, OrderEvent, Schedule, Seat, User, Voucher } from './model';
 import type { RuntimeConfig } from './options';
 import type { WomeiErrorKey } from '../womei/catalogue';
 import { beijingMinuteKey } from '../womei/order-id';
+import { generateWorld, type WorldSpec } from './world';
 
 /** Tokens are secrets even in the sandbox's logs: a short hash identifies a session without revealing it. */
 export function tokenFingerprint(token: string): string {
@@ -54,7 +55,11 @@ export class SandboxStore {
   /** Tail of minted voucher codes; like the order counter, never reset, so a code is never handed out twice. */
   private voucherCounter = 1;
 
-  constructor(public config: RuntimeConfig) {
+  /** `world`: a generated world loaded beside the fixture, at start and on every reset. */
+  constructor(
+    public config: RuntimeConfig,
+    private readonly world?: WorldSpec,
+  ) {
     this.loadFixture();
   }
 
@@ -68,6 +73,15 @@ export class SandboxStore {
   private loadFixture(): void {
     const now = this.clock.nowSec();
     const w = buildFixture(now, (at) => this.nextOrderId(at));
+    if (this.world) {
+      const g = generateWorld(this.world, now).load;
+      w.cinemas.push(...g.cinemas);
+      w.halls.push(...g.halls);
+      w.schedules.push(...g.schedules);
+      w.users.push(...g.users);
+      w.tokens.push(...g.tokens);
+      w.vouchers.push(...g.vouchers);
+    }
     this.cinemas = new Map(w.cinemas.map((c) => [c.cinemaId, c]));
     this.movies = new Map(w.movies.map((m) => [m.movieId, m]));
     this.halls = new Map(w.halls.map((h) => [`${h.cinemaId}/${h.hallId}`, h]));
@@ -153,12 +167,21 @@ export class SandboxStore {
     }
   }
 
-  /** Kills an unpaid order. Its voucher choice is left as it was so the ledger can show unbinding was skipped. */
-  cancelOrder(order: Order, reason: 'expired' | 'cancelled'): void {
+  /** Appends to the order's history (the audit trail of who changed it). */
+  recordEvent(order: Order, event: Omit<OrderEvent, 'at' | 'codes'> & Partial<Pick<OrderEvent, 'at' | 'codes'>>): void {
+    order.history.push({ at: this.clock.nowMs(), codes: order.choice?.discountType === 'TP_VOUCHER' ? [...order.choice.codes] : [], ...event });
+  }
+
+  /**
+   * Kills an unpaid order. Its voucher choice is left as it was so the ledger can show unbinding was skipped.
+   * `by` is the fingerprint of the session that cancelled (null: the hold lapsed).
+   */
+  cancelOrder(order: Order, reason: 'expired' | 'cancelled', by: string | null = null): void {
     if (order.status !== 'PENDING') return;
     order.status = 'CANCEL';
     order.cancelReason = reason;
     this.releaseSeats(order);
+    this.recordEvent(order, reason === 'expired' ? { op: 'expired', by: null, at: order.expiresAt * 1000 } : { op: 'cancelled', by });
   }
 
   /**
@@ -172,6 +195,7 @@ export class SandboxStore {
       if (order.status === 'PROCESSING' && order.paidAt !== null && now >= order.paidAt + this.config.paymentSeconds) {
         order.status = 'SUCCESS';
         order.issuedAt = now;
+        this.recordEvent(order, { op: 'issued', by: null });
       }
     }
   }

@@ -93,7 +93,12 @@ export class WomeiRateLimited extends WomeiError {
 export class WomeiUnavailable extends WomeiError {
   readonly type = 'WomeiUnavailable';
 }
-/** A response that does not parse as the documented shape. Names the endpoint and the failing field. */
+/**
+ * A response that does not parse as the documented shape. Names the endpoint and the failing field. Retryable:
+ * a body cut short or missing a field is as often a glitch on the way as a changed API, and every call with
+ * more than one attempt is idempotent (reads, pricing, compensations); the one-shot calls (create, pre-check,
+ * bind, pay) take it as an answer that may have been lost.
+ */
 export class WomeiProtocolError extends WomeiError {
   readonly type = 'WomeiProtocolError';
 }

@@ -62,7 +62,7 @@ describe('failure mapping (activities/failures.ts)', () => {
       [new SeatUnavailable('x', { endpoint: 'order/ticket/' }), 'SeatUnavailable', true],
       [new VoucherNotUsable('x', { endpoint: 'order/change/', sub: 4004, womeiMsg: '兑换券数据异常，请重新添加' }), 'VoucherNotUsable', true],
       [new OrderExpired('x', { endpoint: 'order/change/' }), 'OrderExpired', true],
-      [new WomeiProtocolError('x', { endpoint: 'order/change/' }), 'WomeiProtocolError', true],
+      [new WomeiProtocolError('x', { endpoint: 'order/change/' }), 'WomeiProtocolError', false],
       [new WomeiUnavailable('x', { endpoint: 'order/change/', httpStatus: 502 }), 'WomeiUnavailable', false],
     ] as const;
     for (const [err, type, nonRetryable] of cases) {

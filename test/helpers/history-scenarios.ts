@@ -118,6 +118,41 @@ export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<H
   'same-seat-twice-refused': async (h) =>
     finished(h, await h.start(checkoutRequest({ requestId: 'hist-same-seat', seats: ['10013:7:5:A1#07#05', '10013:7:5:a1#07#05'] }))),
 
+  'token-refreshed-mid-call': async (h) => {
+    const token = await h.sandbox.admin.addToken(FIXTURE.userIds.rich);
+    await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'latency', ms: 2_500, count: 1 });
+    const handle = await h.start(checkoutRequest({ requestId: 'hist-token-mid-call', token, limits: { tokenWaitSeconds: 20 } }));
+    for (let i = 0; i < 200 && !(await h.sandbox.admin.faults()).some((f) => f.hits > 0); i++) await new Promise((r) => setTimeout(r, 20));
+    await h.sandbox.admin.expireToken(token);
+    await handle.executeUpdate(refreshTokenUpdate, { args: [h.seal(await h.sandbox.admin.addToken(FIXTURE.userIds.rich))] });
+    return finished(h, handle);
+  },
+
+  'cancelled-while-paying': async (h) => {
+    await h.sandbox.admin.addFault({ endpoint: 'order/payment/', kind: 'http5xx', status: 502, count: 1 });
+    const handle = await h.start(checkoutRequest({ requestId: 'hist-pay-cancel', seats: [SEATS[0]!], vouchers: { codes: [RICH_CODES[0]!] }, payIfFree: true, mobile: FIXTURE.phones.rich, limits: { backoffInitialMs: 3_000, backoffMaxMs: 3_000 } }));
+    await h.waitForStatus(handle, (s) => s.phase === 'PAYING' && s.nextAttemptAt !== undefined);
+    await handle.cancel();
+    return finished(h, handle);
+  },
+
+  'cancel-after-payment': async (h) => {
+    await h.sandbox.admin.addFault({ endpoint: 'order/payment/', kind: 'latency', ms: 1_500, count: 1 });
+    const handle = await h.start(checkoutRequest({ requestId: 'hist-pay-late-cancel', seats: [SEATS[0]!], vouchers: { codes: [RICH_CODES[0]!] }, payIfFree: true, mobile: FIXTURE.phones.rich }));
+    await h.waitForStatus(handle, (s) => s.phase === 'PAYING');
+    for (let i = 0; i < 100 && !(await h.sandbox.admin.faults()).some((f) => f.hits > 0); i++) await new Promise((r) => setTimeout(r, 20));
+    await handle.cancel();
+    return finished(h, handle);
+  },
+
+  'payment-unclear-order-lapsed': async (h) => {
+    await h.sandbox.admin.addFault({ endpoint: 'order/payment/', kind: 'hang', count: 1 });
+    const handle = await h.start(checkoutRequest({ requestId: 'hist-pay-lapsed', seats: [SEATS[0]!], vouchers: { codes: [RICH_CODES[0]!] }, payIfFree: true, mobile: FIXTURE.phones.rich }));
+    for (let i = 0; i < 300 && !(await h.sandbox.admin.faults()).some((f) => f.hits > 0); i++) await new Promise((r) => setTimeout(r, 20));
+    await h.sandbox.admin.advanceClock(16 * 60);
+    return finished(h, handle);
+  },
+
   'needs-attention': async (h) => {
     const token = await h.sandbox.admin.addToken(FIXTURE.userIds.rich);
     await h.sandbox.admin.addFault({ endpoint: 'order/info/', kind: 'latency', ms: 600, count: 1 });

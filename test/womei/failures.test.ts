@@ -143,7 +143,7 @@ describe('HTTP status failures', () => {
       res.writeHead(404, { 'content-type': 'text/html' });
       res.end(`<html>not found, token ${String(req.headers.token)}</html>`);
     });
-    expect(err).toMatchObject({ type: 'WomeiProtocolError', retryable: false, httpStatus: 404 });
+    expect(err).toMatchObject({ type: 'WomeiProtocolError', retryable: true, httpStatus: 404 });
     expect(err.message).toMatch(/^order\/change\/: unexpected HTTP 404: "<html>not found, token \[redacted\]<\/html>"$/);
   });
 

@@ -241,7 +241,7 @@ describe('the goods service envelope (parseGoodsBody)', () => {
 
   it('any other code, a would-be success included → WomeiProtocolError naming endpoint, code and msg', () => {
     const e = thrown(() => goods('{"code":"0","msg":"ok","data":[{"goods_id":1}]}'));
-    expect(e).toMatchObject({ type: 'WomeiProtocolError', endpoint: GOODS, retryable: false, httpStatus: 200 });
+    expect(e).toMatchObject({ type: 'WomeiProtocolError', endpoint: GOODS, retryable: true, httpStatus: 200 });
     expect(e.message).toBe('goods/list/routine/: unrecognised goods service answer (code "0", msg "ok")');
     expect(thrown(() => goods('{"code":"10001","msg":"参数错误","data":[]}')).type).toBe('WomeiProtocolError');
   });

@@ -6,7 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import type { OrderInfo, OrderPrice } from '../../src/womei/types';
 import { traitsOf, type FailureTraits } from '../../src/failure-types';
-import { backoff, call } from '../call';
+import { backoff, call, TOKEN_REFRESHED_MID_CALL } from '../call';
 import { checkoutFailure, describeFailure, type FailureInfo } from '../failures';
 import type { PricesYuan } from '../messages';
 import { backoffMs } from '../policy';
@@ -170,6 +170,7 @@ async function unbind(run: CheckoutRun, undo: Undo): Promise<void> {
   }
   const attentionUntil = Date.now() + run.input.limits.attentionWaitSeconds * 1000;
   for (let attempt = 1; ; attempt++) {
+    const tokenAtCall = token.version;
     try {
       await call(run, 'unbindVouchers', { orderId }, `unbind vouchers from order ${orderId}`);
       markUnbound(run, orderId);
@@ -187,6 +188,8 @@ async function unbind(run: CheckoutRun, undo: Undo): Promise<void> {
         settle(undo, 'DONE', 'order hold lapsed: its vouchers can no longer be consumed');
         return;
       }
+      // A fresh token that came while this call went out with the old one: unbind again with it at once.
+      if (t.needsFreshToken && token.version > tokenAtCall && wf.patched(TOKEN_REFRESHED_MID_CALL)) continue;
       const left = attentionUntil - Date.now();
       if (left <= 0) {
         settle(undo, 'FAILED', `unbind failed (${f.type}): ${f.message}`);

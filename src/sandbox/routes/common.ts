@@ -16,6 +16,8 @@ export interface RouteCtx {
   cinema: Cinema | null;
   /** Present on every authenticated route. */
   user: User;
+  /** Fingerprint of the request's token (never the token), for the order history; null without one. */
+  session: string | null;
 }
 
 /**

@@ -53,16 +53,20 @@ function createOrder(ctx: RouteCtx) {
     ticketCode: '',
     verifyCode: '',
     paidCodes: [],
+    history: [],
     codesEverBound: [],
   };
   store.orders.set(order.orderId, order);
   store.holdSeats(order);
+  store.recordEvent(order, { op: 'created', by: ctx.session });
   return ok({ order_id: order.orderId, server_time: now });
 }
 
 function orderInfo(ctx: RouteCtx) {
   const p = parseFields(z.object({ order_id: orderIdField }), ctx.query);
-  return ok(orderInfoView(ctx.store, orderOf(ctx, p.order_id)));
+  const order = orderOf(ctx, p.order_id);
+  ctx.store.recordEvent(order, { op: 'read', by: ctx.session });
+  return ok(orderInfoView(ctx.store, order));
 }
 
 const changeSchema = z.object({
@@ -102,11 +106,14 @@ function changeOrder(ctx: RouteCtx) {
   }
   // ASSUMPTION: codes sent with MARKETING or an empty discount type are ignored, not an error.
   const choice: OrderChoice = { payType: p.pay_type, discountType: p.discount_type, cardId: p.card_id, codes };
+  const schedule = store.schedules.get(order.scheduleId) ?? reject('badParameter');
+  const op = choice.discountType === 'TP_VOUCHER' ? 'bound' : order.priced ? 'unbound' : 'priced';
   order.choice = choice;
   order.priced = true;
   for (const code of codes) if (!order.codesEverBound.includes(code)) order.codesEverBound.push(code);
-  const schedule = store.schedules.get(order.scheduleId) ?? reject('badParameter');
-  return ok(changePayload(order, cinemaOf(ctx), computePrice(order, schedule, choice)));
+  const price = computePrice(order, schedule, choice);
+  store.recordEvent(order, { op, by: ctx.session, paymentFen: price.paymentFen });
+  return ok(changePayload(order, cinemaOf(ctx), price));
 }
 
 /**
@@ -122,6 +129,7 @@ function voucherPrice(ctx: RouteCtx) {
   const codes = splitCodes(p.voucher_code);
   if (codes.length === 0) reject('badParameter');
   if (!store.spendQuota(user.userId, codes.length)) reject('voucherQuotaExceeded');
+  store.recordEvent(order, { op: 'prechecked', by: ctx.session, codes });
   for (const code of codes) {
     const problem = store.voucherProblem(user, code);
     if (problem) reject(problem);
@@ -163,6 +171,7 @@ function payment(ctx: RouteCtx) {
   order.paidCodes = price.codes;
   order.ticketCode = `1301${serial}`;
   order.verifyCode = `12${serial}`;
+  store.recordEvent(order, { op: 'paid', by: ctx.session, codes: price.codes });
   return ok(paymentData(order));
 }
 
@@ -192,7 +201,7 @@ function cancel(ctx: RouteCtx) {
   const p = parseFields(z.object({ order_id: orderIdField }), ctx.form);
   const order = orderOf(ctx, p.order_id);
   if (order.status === 'PROCESSING' || order.status === 'SUCCESS') reject('badParameter');
-  ctx.store.cancelOrder(order, 'cancelled');
+  ctx.store.cancelOrder(order, 'cancelled', ctx.session);
   return ok({ order_id: order.orderId, status: order.status });
 }
 
