@@ -7,6 +7,7 @@ import { cancelEndpoint, WOMEI_ENDPOINTS as E } from './endpoints';
 import { PARAMETERLESS_POST_BODY } from './headers';
 import { createWomeiHttp } from './http';
 import * as S from './schemas';
+import type { TokenRateLimiter } from './token-limiter';
 import type { ChangeOrderParams, WomeiApi, WomeiSession } from './types';
 
 export interface WomeiClientConfig {
@@ -16,6 +17,8 @@ export interface WomeiClientConfig {
   /** Relative path of an order-cancel route (the sandbox's assumption); unset for the real API. */
   cancelPath?: string;
   fetch?: typeof fetch;
+  /** The worker's per-token limit towards Kong (src/womei/token-limiter.ts); absent: no limit. */
+  limiter?: TokenRateLimiter;
 }
 
 /** The `order/change/` fields the app sends on every call besides the choice itself (§3.7). */

@@ -127,7 +127,6 @@ export async function startHarness(options: HarnessOptions): Promise<CheckoutHar
       WOMEI_CANCEL_PATH: options.cancelRoute === false ? '' : 'order/cancel/',
       WOMEI_TIMEOUT_MS: String(options.womeiTimeoutMs ?? 3_000),
       TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
       WORKER_SHUTDOWN_GRACE_MS: '1000',
       LOG_LEVEL: 'WARN',
       ...(options.codecKeys !== undefined ? { CODEC_KEYS: options.codecKeys } : {}),

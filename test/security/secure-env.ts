@@ -98,7 +98,6 @@ export async function startSecureEnv(options: { name: string; sandbox?: StartSan
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_NAMESPACE: env.namespace ?? 'default',
       TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
       WORKER_SHUTDOWN_GRACE_MS: '1000',
       LOG_LEVEL: 'WARN',
     },

@@ -33,7 +33,6 @@ function spawnWorker(): { proc: ChildProcess; started: Promise<void>; output: ()
       WOMEI_CANCEL_PATH: 'order/cancel/',
       WOMEI_TIMEOUT_MS: '3000',
       WORKER_WORKFLOW_BUNDLE: h.bundlePath,
-      WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
       LOG_LEVEL: 'INFO',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
