@@ -17,6 +17,7 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   type Connection,
+  type ConnectionLike,
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -99,9 +100,15 @@ export class CheckoutFinished extends Error {
 export interface CheckoutClientOptions {
   config?: AppConfig;
   /** An existing connection (tests, or a backend that shares one); otherwise one is opened from the environment. */
-  connection?: Connection;
+  connection?: Connection | ConnectionLike;
   namespace?: string;
   dataConverter?: DataConverter;
+  /**
+   * Ask for eager workflow start: the server hands the first workflow task back with the start, to a worker of
+   * this task queue in THIS process, saving a trip through the task queue (docs/performance.md). Needs
+   * `connection` to be the NativeConnection that worker uses; the SDK refuses it on any other connection.
+   */
+  eagerStart?: boolean;
 }
 
 const DIGITS = /^\d{1,18}$/;
@@ -112,6 +119,7 @@ export class CheckoutClient {
     readonly temporal: Client,
     private readonly taskQueue: string,
     private readonly ownsConnection: boolean,
+    private readonly eagerStart = false,
   ) {}
 
   static async connect(options: CheckoutClientOptions = {}): Promise<CheckoutClient> {
@@ -125,7 +133,7 @@ export class CheckoutClient {
     }
     const dataConverter = options.dataConverter ?? createDataConverter(config);
     const client = new Client({ connection, namespace, dataConverter });
-    return new CheckoutClient(client, config.temporal.taskQueue, !options.connection);
+    return new CheckoutClient(client, config.temporal.taskQueue, !options.connection, options.eagerStart);
   }
 
   /**
@@ -169,7 +177,7 @@ export class CheckoutClient {
         const runId = assertSameRequest(await (await operation.workflowHandle()).describe(), input);
         return { workflowId, runId, started: true, orderId: answer.orderId };
       }
-      const handle = await this.temporal.workflow.start(CHECKOUT_WORKFLOW_TYPE, startOptions);
+      const handle = await this.temporal.workflow.start(CHECKOUT_WORKFLOW_TYPE, { ...startOptions, requestEagerStart: this.eagerStart });
       return { workflowId, runId: assertSameRequest(await handle.describe(), input), started: true };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -1,0 +1,210 @@
+/**
+ * `npm run bench:overhead`: where the orchestration time of one checkout goes, hop by hop, read from each
+ * checkout's own history (event times are the server's clock, the same host's as ours). It PRINTS FIGURES and
+ * asserts nothing. docs/performance.md explains what they show.
+ *
+ *   npm run bench:overhead [-- --checkouts 15 --latencies 0,50]
+ *
+ * One checkout at a time (2 seats, 2 vouchers), the worker IN this process (eager workflow start needs the
+ * client and the worker on one NativeConnection), for each combination of:
+ * - the Temporal dev server as shipped, and one started with `history.transferProcessorMaxPollRPS=1000`: the
+ *   history service reads each shard's transfer queue (where "dispatch this workflow task / activity" waits
+ *   for matching) at most 20 times a second by default, and the dev server has ONE shard;
+ * - the worker with a task-queue activity cap set (`maxTaskQueueActivitiesPerSecond`, which turns eager
+ *   activity dispatch off: how this project ran before), with the defaults (eager activity dispatch on), and
+ *   with the defaults plus eager workflow start (`CheckoutClient` `eagerStart` on the worker's connection);
+ * - every Womei call answered at once, or delayed (50 ms).
+ *
+ * Per combination: p50 of start → result, and per checkout (means over the run) the number of workflow tasks,
+ * how long each waited between scheduled and started (dispatch) and ran (started → completed: the worker's
+ * work and its answer), how long activity tasks waited to start and ran, the time before the first event
+ * (the client's start call) and after the last (the result reaching the client).
+ */
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { CheckoutClient } from '../src/client';
+import { loadConfig } from '../src/config';
+import { startSandbox, type RunningSandbox } from '../src/sandbox/server';
+import { startCheckoutWorker } from '../src/worker';
+import { checkoutWorkflowId } from '../workflows/messages';
+import { startDevServer } from '../test/helpers/temporal-env';
+import { checkoutBundlePath } from '../test/helpers/workflow-bundle';
+import { fixed, ms, spread, table } from './figures';
+import { CODE_PAIRS, judged, SeatPool, seatPairs, USER_ID } from './world';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const E = temporal.api.enums.v1.EventType;
+
+interface WorkerVariant {
+  name: string;
+  overrides: Partial<WorkerOptions>;
+  eagerStart: boolean;
+}
+
+const WORKER_VARIANTS: WorkerVariant[] = [
+  { name: 'task-queue cap set (eager activities off)', overrides: { maxTaskQueueActivitiesPerSecond: 1000 }, eagerStart: false },
+  { name: 'defaults (eager activities on)', overrides: {}, eagerStart: false },
+  { name: 'defaults + eager workflow start', overrides: {}, eagerStart: true },
+];
+
+const SERVER_VARIANTS: { name: string; dynamicConfig: Record<string, number> }[] = [
+  { name: 'dev server as shipped', dynamicConfig: {} },
+  { name: 'transferProcessorMaxPollRPS=1000', dynamicConfig: { 'history.transferProcessorMaxPollRPS': 1000 } },
+];
+
+interface Hops {
+  totalMs: number;
+  workflowTasks: number;
+  wftDispatchMs: number;
+  wftRunMs: number;
+  activityTasks: number;
+  activityDispatchMs: number;
+  activityRunMs: number;
+  beforeFirstEventMs: number;
+  afterLastEventMs: number;
+}
+
+const timeOf = (e: temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+
+/** Per-hop times of one checkout from its history; `t0`/`t1` are when the client started and got the result (epoch ms). */
+function hops(events: temporal.api.history.v1.IHistoryEvent[], t0: number, t1: number): Hops {
+  const byId = new Map(events.map((e) => [Number(e.eventId), e]));
+  const h: Hops = { totalMs: t1 - t0, workflowTasks: 0, wftDispatchMs: 0, wftRunMs: 0, activityTasks: 0, activityDispatchMs: 0, activityRunMs: 0, beforeFirstEventMs: 0, afterLastEventMs: 0 };
+  for (const e of events) {
+    if (e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+      const scheduled = byId.get(Number(e.workflowTaskStartedEventAttributes?.scheduledEventId));
+      if (scheduled) h.wftDispatchMs += timeOf(e) - timeOf(scheduled);
+      h.workflowTasks++;
+    }
+    if (e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+      const started = byId.get(Number(e.workflowTaskCompletedEventAttributes?.startedEventId));
+      if (started) h.wftRunMs += timeOf(e) - timeOf(started);
+    }
+    if (e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_STARTED) {
+      const scheduled = byId.get(Number(e.activityTaskStartedEventAttributes?.scheduledEventId));
+      if (scheduled) h.activityDispatchMs += timeOf(e) - timeOf(scheduled);
+      h.activityTasks++;
+    }
+    if (e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+      const started = byId.get(Number(e.activityTaskCompletedEventAttributes?.startedEventId));
+      if (started) h.activityRunMs += timeOf(e) - timeOf(started);
+    }
+  }
+  h.beforeFirstEventMs = timeOf(events[0]!) - t0;
+  h.afterLastEventMs = t1 - timeOf(events[events.length - 1]!);
+  return h;
+}
+
+interface Row {
+  server: string;
+  worker: string;
+  latencyMs: number;
+  p50: number;
+  hops: Hops;
+}
+
+function mean(rows: Hops[]): Hops {
+  const keys = Object.keys(rows[0]!) as (keyof Hops)[];
+  return Object.fromEntries(keys.map((k) => [k, rows.reduce((a, r) => a + r[k], 0) / rows.length])) as unknown as Hops;
+}
+
+async function measure(env: TestWorkflowEnvironment, sandbox: RunningSandbox, pool: SeatPool, bundlePath: string, variant: WorkerVariant, checkouts: number, tag: string): Promise<{ p50: number; hops: Hops }> {
+  const taskQueue = `overhead-${tag}`;
+  const config = loadConfig({ WOMEI_BASE_URL: sandbox.url, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'WARN' }, {});
+  const worker = await startCheckoutWorker({ connection: env.nativeConnection, config, workflowBundle: { codePath: bundlePath }, overrides: variant.overrides });
+  const client = await CheckoutClient.connect({
+    config,
+    connection: variant.eagerStart ? env.nativeConnection : env.connection,
+    namespace: env.namespace ?? 'default',
+    eagerStart: variant.eagerStart,
+  });
+  const all: Hops[] = [];
+  const latencies: number[] = [];
+  try {
+    for (let i = -2; i < checkouts; i++) {
+      const pair = await pool.take();
+      const codes = CODE_PAIRS[(i + 3) % CODE_PAIRS.length]!;
+      const token = sandbox.state.issueToken(USER_ID);
+      const requestId = `${tag}-${i + 2}`;
+      const t0 = Date.now();
+      const p0 = performance.now();
+      const started = await client.startCheckout({ requestId, cinemaId: pair.cinemaId, scheduleId: String(pair.scheduleId), seats: [...pair.labels], token, vouchers: { codes } });
+      const result = await client.waitForResult(started.workflowId);
+      const elapsed = performance.now() - p0;
+      const problem = result.outcome !== 'COMPLETED' ? `${result.outcome} ${result.reason?.type ?? ''}` : judged(sandbox, result.orderId, pair, codes);
+      pool.release(pair);
+      if (problem) throw new Error(`checkout ${requestId}: ${problem}`);
+      if (i < 0) continue; // warm-up
+      const history = await client.temporal.workflow.getHandle(checkoutWorkflowId(requestId)).fetchHistory();
+      all.push(hops(history.events ?? [], t0, t0 + elapsed));
+      latencies.push(elapsed);
+    }
+  } finally {
+    await client.close();
+    await worker.stop();
+  }
+  return { p50: spread(latencies).p50, hops: mean(all) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { checkouts: { type: 'string' }, latencies: { type: 'string' } }, strict: true });
+  const checkouts = Number(values.checkouts ?? 15);
+  const latencies = (values.latencies ?? '0,50').split(',').map(Number);
+  if (!Number.isInteger(checkouts) || checkouts < 1 || latencies.some((l) => !Number.isInteger(l) || l < 0)) {
+    throw new Error('usage: npm run bench:overhead [-- --checkouts N --latencies 0,50]');
+  }
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const bundlePath = await checkoutBundlePath();
+  const rows: Row[] = [];
+  out(`== orchestration overhead: ${checkouts} checkouts per combination, one at a time, 2 seats, 2 vouchers ==`);
+  for (const server of SERVER_VARIANTS) {
+    const env = await startDevServer({ dynamicConfig: server.dynamicConfig });
+    const sandbox = await startSandbox({ port: 0, voucherQuota: 1_000_000_000 });
+    const pool = new SeatPool(seatPairs(sandbox), sandbox);
+    try {
+      for (const latencyMs of latencies) {
+        await sandbox.admin.clearFaults();
+        if (latencyMs > 0) await sandbox.admin.addFault({ id: 'latency', kind: 'latency', ms: latencyMs });
+        for (const variant of WORKER_VARIANTS) {
+          const tag = `o${rows.length}-${Date.now().toString(36)}`;
+          const r = await measure(env, sandbox, pool, bundlePath, variant, checkouts, tag);
+          rows.push({ server: server.name, worker: variant.name, latencyMs, ...r });
+          out(`  ${server.name} · ${latencyMs} ms per call · ${variant.name}: p50 ${ms(r.p50)}`);
+        }
+      }
+    } finally {
+      await sandbox.close();
+      await env.teardown();
+    }
+  }
+  out('');
+  out('means per checkout; dispatch = scheduled → started, run = started → completed (sums over the checkout\'s tasks)');
+  out(
+    table([
+      ['server', 'Womei call', 'worker', 'p50', 'WFTs', 'WFT dispatch', 'WFT run', 'activities', 'act. dispatch', 'act. run', 'start call', 'result'],
+      ...rows.map((r) => [
+        r.server,
+        `${r.latencyMs} ms`,
+        r.worker,
+        ms(r.p50),
+        fixed(r.hops.workflowTasks),
+        ms(r.hops.wftDispatchMs),
+        ms(r.hops.wftRunMs),
+        fixed(r.hops.activityTasks),
+        ms(r.hops.activityDispatchMs),
+        ms(r.hops.activityRunMs),
+        ms(r.hops.beforeFirstEventMs),
+        ms(r.hops.afterLastEventMs),
+      ]),
+    ]),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:overhead: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
