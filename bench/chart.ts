@@ -22,8 +22,8 @@ export interface ChartSpec {
 }
 
 const W = 960;
-const H = 420;
-const PANEL = { top: 78, bottom: 360, width: 380 };
+const H = 440;
+const PANEL = { top: 104, bottom: 380, width: 380 };
 const LEFTS = [70, 550];
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

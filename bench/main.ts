@@ -50,6 +50,7 @@ import { startDevServer } from '../test/helpers/temporal-env';
 import { checkoutBundlePath } from '../test/helpers/workflow-bundle';
 import { chartSvg, writePng, writeSvg, type ChartSeries } from './chart';
 import { fixed, mib, ms, ratio, spread, table, type Spread } from './figures';
+import { historyShape, hops, meanHops, type Hops } from './history';
 import { neededCalls, replayMiniProgram } from './plain-flows';
 import { CODE_PAIRS, judged, SeatPool, seatPairs, USER_ID } from './world';
 import { childPids, compiledWorker, processCpuMs, processMemory, ROOT, selfCpuMs, startWorkerProcess, type WorkerProcess } from './processes';
@@ -63,6 +64,7 @@ const USAGE = `usage: npm run bench [-- options]
   --levels L          concurrency levels of the load part, comma-separated (default 1,10,50,100)
   --no-plain-load     load part: the workflow only (A and B only side by side)
   --no-tuned          skip the tuned-worker run at concurrency 50
+  --server-config K=V dev server dynamic config, comma-separated (e.g. history.transferProcessorMaxPollRPS=1000)
   --timeout-s S       abort after S seconds (default 1200)`;
 
 interface Settings {
@@ -71,6 +73,7 @@ interface Settings {
   levels: number[];
   plainLoad: boolean;
   tuned: boolean;
+  serverConfig: Record<string, string>;
   timeoutS: number;
 }
 
@@ -94,6 +97,7 @@ function parseSettings(argv: string[]): Settings {
       levels: { type: 'string' },
       'no-plain-load': { type: 'boolean' },
       'no-tuned': { type: 'boolean' },
+      'server-config': { type: 'string' },
       'timeout-s': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -105,12 +109,19 @@ function parseSettings(argv: string[]): Settings {
     process.exit(0);
   }
   const levels = (values.levels ?? '1,10,50,100').split(',').map((l) => int('levels', l.trim(), 1, 1));
+  const serverConfig: Record<string, string> = {};
+  for (const kv of (values['server-config'] ?? '').split(',').filter(Boolean)) {
+    const m = /^([\w.]+)=(\S+)$/.exec(kv.trim());
+    if (!m) throw new UsageError(`--server-config takes KEY=VALUE pairs, got ${JSON.stringify(kv)}`);
+    serverConfig[m[1]!] = m[2]!;
+  }
   return {
     latencyMs: int('latency-ms', values['latency-ms'], 50, 0),
     rounds: int('rounds', values.rounds, 20, 1),
     levels,
     plainLoad: !values['no-plain-load'],
     tuned: !values['no-tuned'],
+    serverConfig,
     timeoutS: int('timeout-s', values['timeout-s'], 1200, 10),
   };
 }
@@ -122,7 +133,6 @@ function parseSettings(argv: string[]): Settings {
 const TUNED_WORKER_ENV: Record<string, string> = {
   LOG_LEVEL: 'WARN',
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
-  WORKER_MAX_CONCURRENT_ACTIVITIES: '100',
 };
 
 type Contender = 'A' | 'B' | 'workflow';
@@ -143,6 +153,9 @@ const workerPeak: { default?: number; last?: number } = {};
 interface Outcome {
   ok: boolean;
   latencyMs: number;
+  /** Epoch ms of the start (to line up with history event times). */
+  startedAt: number;
+  workflowId?: string;
   error?: string;
 }
 
@@ -163,12 +176,13 @@ async function runOne(b: Bench, who: Contender): Promise<Outcome> {
   const token = b.sandbox.state.issueToken(USER_ID);
   const session = { token, cinemaId: pair.cinemaId };
   const scheduleId = String(pair.scheduleId);
+  const startedAt = Date.now();
   const t0 = performance.now();
   let orderId: string | undefined;
   let error: string | undefined;
+  const requestId = `bench-${b.tag}-${n}`;
   try {
     if (who === 'workflow') {
-      const requestId = `bench-${b.tag}-${n}`;
       const started = await b.client.startCheckout({ requestId, cinemaId: pair.cinemaId, scheduleId, seats: [...pair.labels], token, vouchers: { codes } });
       const result = await b.client.waitForResult(started.workflowId);
       orderId = result.orderId;
@@ -183,7 +197,13 @@ async function runOne(b: Bench, who: Contender): Promise<Outcome> {
   const latencyMs = performance.now() - t0;
   error ??= judged(b.sandbox, orderId, pair, codes);
   b.pool.release(pair);
-  return { ok: error === undefined, latencyMs, ...(error !== undefined ? { error } : {}) };
+  return {
+    ok: error === undefined,
+    latencyMs,
+    startedAt,
+    ...(who === 'workflow' ? { workflowId: checkoutWorkflowId(requestId) } : {}),
+    ...(error !== undefined ? { error } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -355,17 +375,6 @@ function machine() {
   };
 }
 
-/** Event counts of one finished checkout's history: the workflow's shape, for comparing later changes. */
-async function historyShape(client: CheckoutClient, workflowId: string): Promise<Record<string, number>> {
-  const history = await client.temporal.workflow.getHandle(workflowId).fetchHistory();
-  const counts: Record<string, number> = { events: history.events?.length ?? 0 };
-  for (const e of history.events ?? []) {
-    const name = (temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? 'UNKNOWN').replace(/^EVENT_TYPE_/, '');
-    counts[name] = (counts[name] ?? 0) + 1;
-  }
-  return counts;
-}
-
 async function bench(settings: Settings, r: Resources): Promise<void> {
   const startedAt = new Date();
   const tag = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
@@ -376,11 +385,13 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
   out(`== womei-checkout benchmark ${tag} (commit ${gitCommit()}) ==`);
   out(`machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}, ${m.platform}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
   out(`every Womei call delayed ${settings.latencyMs} ms; 2 seats and 2 vouchers per checkout`);
+  const serverConfig = Object.entries(settings.serverConfig).map(([k, v]) => `${k}=${v}`).join(' ');
+  out(`dev server: ${serverConfig === '' ? 'as shipped' : serverConfig}`);
 
   const workerEntry = compiledWorker(join(resultsDir, '.build'), out);
   const tSetup = performance.now();
   const [env, sandbox, bundlePath] = await Promise.all([
-    startDevServer().then((e) => (r.env = e)),
+    startDevServer({ dynamicConfig: settings.serverConfig }).then((e) => (r.env = e)),
     startSandbox({
       port: 0,
       host: '127.0.0.1',
@@ -434,14 +445,14 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
     B: { latency: [], calls: [], validations: [], failed: [] },
     workflow: { latency: [], calls: [], validations: [], failed: [] },
   };
-  let lastWorkflowId = '';
+  const workflowRuns: Outcome[] = [];
   for (let round = 0; round < settings.rounds; round++) {
     const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]!);
     const line: string[] = [];
     for (const who of order) {
       const before = await counters(sandbox);
-      if (who === 'workflow') lastWorkflowId = checkoutWorkflowId(`bench-${tag}-${b.seq}`);
       const o = await runOne(b, who);
+      if (who === 'workflow' && o.ok) workflowRuns.push(o);
       const after = await counters(sandbox);
       if (!o.ok) {
         side[who].failed.push(o.error ?? '');
@@ -468,8 +479,18 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
     ]),
   );
   for (const who of CONTENDERS) if (side[who].failed.length) out(`  ${who}: ${side[who].failed.length} FAILED, e.g. ${side[who].failed[0]}`);
-  const shape = lastWorkflowId ? await historyShape(client, lastWorkflowId) : {};
+  // The workflow's current shape and where its time went, from each side-by-side checkout's history.
+  const histories = await Promise.all(workflowRuns.map(async (o) => (await client.temporal.workflow.getHandle(o.workflowId!).fetchHistory()).events ?? []));
+  const shape = histories.length > 0 ? historyShape(histories[histories.length - 1]!) : {};
+  const hopMeans: Hops | undefined = histories.length > 0 ? meanHops(histories.map((h, i) => hops(h, workflowRuns[i]!.startedAt, workflowRuns[i]!.startedAt + workflowRuns[i]!.latencyMs))) : undefined;
   out(`  one workflow's history: ${Object.entries(shape).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (hopMeans) {
+    const hm = hopMeans;
+    out(
+      `  per checkout (means): ${fixed(hm.workflowTasks)} workflow tasks, dispatch ${ms(hm.wftDispatchMs)} and run ${ms(hm.wftRunMs)} (the first ${ms(hm.firstWftRunMs)}); ` +
+        `${fixed(hm.activityTasks)} activities, dispatch ${ms(hm.activityDispatchMs)}, run ${ms(hm.activityRunMs)}; start call ${ms(hm.beforeFirstEventMs)}, result ${ms(hm.afterLastEventMs)}`,
+    );
+  }
 
   // --- 2. load
   out('');
@@ -521,6 +542,7 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
       ratios: { workflowOverB: p50('workflow') / p50('B'), workflowOverA: p50('workflow') / p50('A') },
     },
     historyShape: shape,
+    workflowHops: hopMeans,
     load: loads,
     tuned,
     workerPeakRss: workerPeak,
@@ -541,7 +563,7 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
     }));
   const svg = chartSvg({
     title: 'womei-checkout: latency and throughput against concurrency',
-    subtitle: `${m.cpus} × ${m.cpuModel}; every Womei call ${settings.latencyMs} ms; 2 seats, 2 vouchers; default worker; ${startedAt.toISOString().slice(0, 16)}Z, commit ${gitCommit()}`,
+    subtitle: `${m.cpus} × ${m.cpuModel}; every Womei call ${settings.latencyMs} ms; 2 seats, 2 vouchers; default worker; dev server ${serverConfig || 'as shipped'}; ${startedAt.toISOString().slice(0, 16)}Z, commit ${gitCommit()}`,
     levels: settings.levels,
     series,
   });

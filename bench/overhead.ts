@@ -24,7 +24,6 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CheckoutClient } from '../src/client';
 import { loadConfig } from '../src/config';
@@ -34,10 +33,10 @@ import { checkoutWorkflowId } from '../workflows/messages';
 import { startDevServer } from '../test/helpers/temporal-env';
 import { checkoutBundlePath } from '../test/helpers/workflow-bundle';
 import { fixed, ms, spread, table } from './figures';
+import { hops, meanHops, type Hops } from './history';
 import { CODE_PAIRS, judged, SeatPool, seatPairs, USER_ID } from './world';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-const E = temporal.api.enums.v1.EventType;
 
 interface WorkerVariant {
   name: string;
@@ -56,60 +55,12 @@ const SERVER_VARIANTS: { name: string; dynamicConfig: Record<string, number> }[]
   { name: 'transferProcessorMaxPollRPS=1000', dynamicConfig: { 'history.transferProcessorMaxPollRPS': 1000 } },
 ];
 
-interface Hops {
-  totalMs: number;
-  workflowTasks: number;
-  wftDispatchMs: number;
-  wftRunMs: number;
-  activityTasks: number;
-  activityDispatchMs: number;
-  activityRunMs: number;
-  beforeFirstEventMs: number;
-  afterLastEventMs: number;
-}
-
-const timeOf = (e: temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
-
-/** Per-hop times of one checkout from its history; `t0`/`t1` are when the client started and got the result (epoch ms). */
-function hops(events: temporal.api.history.v1.IHistoryEvent[], t0: number, t1: number): Hops {
-  const byId = new Map(events.map((e) => [Number(e.eventId), e]));
-  const h: Hops = { totalMs: t1 - t0, workflowTasks: 0, wftDispatchMs: 0, wftRunMs: 0, activityTasks: 0, activityDispatchMs: 0, activityRunMs: 0, beforeFirstEventMs: 0, afterLastEventMs: 0 };
-  for (const e of events) {
-    if (e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
-      const scheduled = byId.get(Number(e.workflowTaskStartedEventAttributes?.scheduledEventId));
-      if (scheduled) h.wftDispatchMs += timeOf(e) - timeOf(scheduled);
-      h.workflowTasks++;
-    }
-    if (e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
-      const started = byId.get(Number(e.workflowTaskCompletedEventAttributes?.startedEventId));
-      if (started) h.wftRunMs += timeOf(e) - timeOf(started);
-    }
-    if (e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_STARTED) {
-      const scheduled = byId.get(Number(e.activityTaskStartedEventAttributes?.scheduledEventId));
-      if (scheduled) h.activityDispatchMs += timeOf(e) - timeOf(scheduled);
-      h.activityTasks++;
-    }
-    if (e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
-      const started = byId.get(Number(e.activityTaskCompletedEventAttributes?.startedEventId));
-      if (started) h.activityRunMs += timeOf(e) - timeOf(started);
-    }
-  }
-  h.beforeFirstEventMs = timeOf(events[0]!) - t0;
-  h.afterLastEventMs = t1 - timeOf(events[events.length - 1]!);
-  return h;
-}
-
 interface Row {
   server: string;
   worker: string;
   latencyMs: number;
   p50: number;
   hops: Hops;
-}
-
-function mean(rows: Hops[]): Hops {
-  const keys = Object.keys(rows[0]!) as (keyof Hops)[];
-  return Object.fromEntries(keys.map((k) => [k, rows.reduce((a, r) => a + r[k], 0) / rows.length])) as unknown as Hops;
 }
 
 async function measure(env: TestWorkflowEnvironment, sandbox: RunningSandbox, pool: SeatPool, bundlePath: string, variant: WorkerVariant, checkouts: number, tag: string): Promise<{ p50: number; hops: Hops }> {
@@ -147,7 +98,7 @@ async function measure(env: TestWorkflowEnvironment, sandbox: RunningSandbox, po
     await client.close();
     await worker.stop();
   }
-  return { p50: spread(latencies).p50, hops: mean(all) };
+  return { p50: spread(latencies).p50, hops: meanHops(all) };
 }
 
 async function main(): Promise<void> {
@@ -185,7 +136,7 @@ async function main(): Promise<void> {
   out('means per checkout; dispatch = scheduled → started, run = started → completed (sums over the checkout\'s tasks)');
   out(
     table([
-      ['server', 'Womei call', 'worker', 'p50', 'WFTs', 'WFT dispatch', 'WFT run', 'activities', 'act. dispatch', 'act. run', 'start call', 'result'],
+      ['server', 'Womei call', 'worker', 'p50', 'WFTs', 'WFT dispatch', 'WFT run', '1st WFT run', 'activities', 'act. dispatch', 'act. run', 'start call', 'result'],
       ...rows.map((r) => [
         r.server,
         `${r.latencyMs} ms`,
@@ -194,6 +145,7 @@ async function main(): Promise<void> {
         fixed(r.hops.workflowTasks),
         ms(r.hops.wftDispatchMs),
         ms(r.hops.wftRunMs),
+        ms(r.hops.firstWftRunMs),
         fixed(r.hops.activityTasks),
         ms(r.hops.activityDispatchMs),
         ms(r.hops.activityRunMs),

@@ -50,7 +50,10 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_UI_PORT: { schema: port.default(8233), doc: 'dev server Web UI port (`npm start`)' },
   TEMPORAL_DEV_DB: { schema: z.string().default('.data/temporal.sqlite'), doc: 'dev server SQLite file (`npm start`)' },
   // Worker
-  WORKER_MAX_CONCURRENT_ACTIVITIES: { schema: positiveInt.default(20), doc: 'activity task slots' },
+  WORKER_MAX_CONCURRENT_ACTIVITIES: {
+    schema: positiveInt.default(100),
+    doc: 'activity task slots: Womei calls one worker process has in flight at once (each mostly waits on the network, so slots cost little; too few cap throughput below what the CPU does)',
+  },
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: { schema: positiveInt.default(10), doc: 'workflow task slots' },
   WORKER_WORKFLOW_BUNDLE: { schema: optionalString, doc: 'prebuilt workflow bundle (production); unset = bundle from source' },
   WORKER_METRICS_PORT: { schema: nonNegativeInt.default(0), doc: 'Prometheus metrics port; 0 = off' },
