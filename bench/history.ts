@@ -21,6 +21,7 @@ export interface Hops {
   totalMs: number;
   workflowTasks: number;
   wftDispatchMs: number;
+  firstWftDispatchMs: number;
   wftRunMs: number;
   firstWftRunMs: number;
   activityTasks: number;
@@ -35,11 +36,12 @@ const timeOf = (e: HistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + (
 /** Per-hop times of one checkout from its history; `t0`/`t1` are when the client started and got the result (epoch ms). */
 export function hops(events: readonly HistoryEvent[], t0: number, t1: number): Hops {
   const byId = new Map(events.map((e) => [Number(e.eventId), e]));
-  const h: Hops = { totalMs: t1 - t0, workflowTasks: 0, wftDispatchMs: 0, wftRunMs: 0, firstWftRunMs: 0, activityTasks: 0, activityDispatchMs: 0, activityRunMs: 0, beforeFirstEventMs: 0, afterLastEventMs: 0 };
+  const h: Hops = { totalMs: t1 - t0, workflowTasks: 0, wftDispatchMs: 0, firstWftDispatchMs: 0, wftRunMs: 0, firstWftRunMs: 0, activityTasks: 0, activityDispatchMs: 0, activityRunMs: 0, beforeFirstEventMs: 0, afterLastEventMs: 0 };
   for (const e of events) {
     if (e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
       const scheduled = byId.get(Number(e.workflowTaskStartedEventAttributes?.scheduledEventId));
       if (scheduled) h.wftDispatchMs += timeOf(e) - timeOf(scheduled);
+      if (scheduled && h.workflowTasks === 0) h.firstWftDispatchMs = timeOf(e) - timeOf(scheduled);
       h.workflowTasks++;
     }
     if (e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {

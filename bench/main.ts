@@ -32,10 +32,11 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -64,7 +65,8 @@ const USAGE = `usage: npm run bench [-- options]
   --levels L          concurrency levels of the load part, comma-separated (default 1,10,50,100)
   --no-plain-load     load part: the workflow only (A and B only side by side)
   --no-tuned          skip the tuned-worker run at concurrency 50
-  --server-config K=V dev server dynamic config, comma-separated (e.g. history.transferProcessorMaxPollRPS=1000)
+  --server-config K=V dev server dynamic config on top of the deployment's (deploy/dynamicconfig), comma-separated,
+                      e.g. history.transferProcessorMaxPollRPS=1000 or system.enableActivityEagerExecution=false
   --timeout-s S       abort after S seconds (default 1200)`;
 
 interface Settings {
@@ -132,7 +134,6 @@ function parseSettings(argv: string[]): Settings {
  */
 const TUNED_WORKER_ENV: Record<string, string> = {
   LOG_LEVEL: 'WARN',
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
 };
 
 type Contender = 'A' | 'B' | 'workflow';
@@ -356,6 +357,12 @@ interface Resources {
   client?: CheckoutClient;
 }
 
+/** The compose deployment's Temporal dynamic config (deploy/dynamicconfig), as `--dynamic-config-value` values. */
+function deploymentDynamicConfig(): Record<string, string> {
+  const doc = parseYaml(readFileSync(join(ROOT, 'deploy', 'dynamicconfig', 'development-sql.yaml'), 'utf8')) as Record<string, { value: unknown }[]>;
+  return Object.fromEntries(Object.entries(doc).map(([key, values]) => [key, JSON.stringify(values[0]?.value)]));
+}
+
 function gitCommit(): string {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
@@ -385,13 +392,15 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
   out(`== womei-checkout benchmark ${tag} (commit ${gitCommit()}) ==`);
   out(`machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}, ${m.platform}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
   out(`every Womei call delayed ${settings.latencyMs} ms; 2 seats and 2 vouchers per checkout`);
-  const serverConfig = Object.entries(settings.serverConfig).map(([k, v]) => `${k}=${v}`).join(' ');
-  out(`dev server: ${serverConfig === '' ? 'as shipped' : serverConfig}`);
+  // The dev server runs with the compose deployment's dynamic config (eager dispatch on), then any overrides.
+  const dynamicConfig = { ...deploymentDynamicConfig(), ...settings.serverConfig };
+  const serverConfig = Object.entries(dynamicConfig).map(([k, v]) => `${k}=${v}`).join(' ');
+  out(`dev server dynamic config: ${serverConfig}`);
 
   const workerEntry = compiledWorker(join(resultsDir, '.build'), out);
   const tSetup = performance.now();
   const [env, sandbox, bundlePath] = await Promise.all([
-    startDevServer({ dynamicConfig: settings.serverConfig }).then((e) => (r.env = e)),
+    startDevServer({ dynamicConfig }).then((e) => (r.env = e)),
     startSandbox({
       port: 0,
       host: '127.0.0.1',
@@ -536,7 +545,7 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
     startedAt: startedAt.toISOString(),
     commit: gitCommit(),
     machine: { ...m, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
-    settings: { ...settings, seatsPerCheckout: 2, vouchersPerCheckout: 2, tunedWorkerEnv: TUNED_WORKER_ENV, workerEnv: 'defaults (only address, task queue, Womei URL and bundle set)' },
+    settings: { ...settings, devServerDynamicConfig: dynamicConfig, seatsPerCheckout: 2, vouchersPerCheckout: 2, tunedWorkerEnv: TUNED_WORKER_ENV, workerEnv: 'defaults (only address, task queue, Womei URL and bundle set)' },
     sideBySide: {
       ...sideFig,
       ratios: { workflowOverB: p50('workflow') / p50('B'), workflowOverA: p50('workflow') / p50('A') },
@@ -563,7 +572,7 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
     }));
   const svg = chartSvg({
     title: 'womei-checkout: latency and throughput against concurrency',
-    subtitle: `${m.cpus} × ${m.cpuModel}; every Womei call ${settings.latencyMs} ms; 2 seats, 2 vouchers; default worker; dev server ${serverConfig || 'as shipped'}; ${startedAt.toISOString().slice(0, 16)}Z, commit ${gitCommit()}`,
+    subtitle: `${m.cpus} × ${m.cpuModel}; every Womei call ${settings.latencyMs} ms; 2 seats, 2 vouchers; default worker; dev server with the deployment's dynamic config${Object.keys(settings.serverConfig).length ? ' + overrides' : ''}; ${startedAt.toISOString().slice(0, 16)}Z, commit ${gitCommit()}`,
     levels: settings.levels,
     series,
   });

@@ -7,12 +7,15 @@
  *
  * One checkout at a time (2 seats, 2 vouchers), the worker IN this process (eager workflow start needs the
  * client and the worker on one NativeConnection), for each combination of:
- * - the Temporal dev server as shipped, and one started with `history.transferProcessorMaxPollRPS=1000`: the
- *   history service reads each shard's transfer queue (where "dispatch this workflow task / activity" waits
- *   for matching) at most 20 times a second by default, and the dev server has ONE shard;
- * - the worker with a task-queue activity cap set (`maxTaskQueueActivitiesPerSecond`, which turns eager
- *   activity dispatch off: how this project ran before), with the defaults (eager activity dispatch on), and
- *   with the defaults plus eager workflow start (`CheckoutClient` `eagerStart` on the worker's connection);
+ * - the Temporal dev server as shipped; with eager dispatch enabled (`system.enableActivityEagerExecution`, off by
+ *   default in the server, and `system.enableEagerWorkflowStart`), as deploy/dynamicconfig sets them; and with
+ *   that plus `history.transferProcessorMaxPollRPS=1000`: the history service reads each shard's transfer queue
+ *   (where "dispatch this workflow task / activity" waits for matching) at most 20 times a second by default,
+ *   and the dev server has ONE shard;
+ * - the worker as this project configured it before (a task-queue activity cap, `maxTaskQueueActivitiesPerSecond`,
+ *   which turns eager activity dispatch off; 10 workflow-task slots, all held by the 10 pollers, so no eager
+ *   workflow start), with today's defaults, and with the defaults plus eager workflow start (`CheckoutClient`
+ *   `eagerStart` on the worker's connection);
  * - every Womei call answered at once, or delayed (50 ms).
  *
  * Per combination: p50 of start → result, and per checkout (means over the run) the number of workflow tasks,
@@ -45,14 +48,20 @@ interface WorkerVariant {
 }
 
 const WORKER_VARIANTS: WorkerVariant[] = [
-  { name: 'task-queue cap set (eager activities off)', overrides: { maxTaskQueueActivitiesPerSecond: 1000 }, eagerStart: false },
-  { name: 'defaults (eager activities on)', overrides: {}, eagerStart: false },
+  {
+    name: 'before: task-queue cap, 10 WFT slots',
+    overrides: { maxTaskQueueActivitiesPerSecond: 1000, maxConcurrentWorkflowTaskExecutions: 10, maxConcurrentActivityTaskExecutions: 20 },
+    eagerStart: false,
+  },
+  { name: 'defaults now', overrides: {}, eagerStart: false },
   { name: 'defaults + eager workflow start', overrides: {}, eagerStart: true },
 ];
 
-const SERVER_VARIANTS: { name: string; dynamicConfig: Record<string, number> }[] = [
-  { name: 'dev server as shipped', dynamicConfig: {} },
-  { name: 'transferProcessorMaxPollRPS=1000', dynamicConfig: { 'history.transferProcessorMaxPollRPS': 1000 } },
+const EAGER = { 'system.enableActivityEagerExecution': 'true', 'system.enableEagerWorkflowStart': 'true' };
+const SERVER_VARIANTS: { name: string; dynamicConfig: Record<string, string> }[] = [
+  { name: 'server as shipped', dynamicConfig: {} },
+  { name: 'server: eager on', dynamicConfig: EAGER },
+  { name: 'server: eager on, transfer reads 1000/s', dynamicConfig: { ...EAGER, 'history.transferProcessorMaxPollRPS': '1000' } },
 ];
 
 interface Row {
@@ -136,7 +145,7 @@ async function main(): Promise<void> {
   out('means per checkout; dispatch = scheduled → started, run = started → completed (sums over the checkout\'s tasks)');
   out(
     table([
-      ['server', 'Womei call', 'worker', 'p50', 'WFTs', 'WFT dispatch', 'WFT run', '1st WFT run', 'activities', 'act. dispatch', 'act. run', 'start call', 'result'],
+      ['server', 'Womei call', 'worker', 'p50', 'WFTs', 'WFT dispatch', '1st WFT dispatch', 'WFT run', '1st WFT run', 'activities', 'act. dispatch', 'act. run', 'start call', 'result'],
       ...rows.map((r) => [
         r.server,
         `${r.latencyMs} ms`,
@@ -144,6 +153,7 @@ async function main(): Promise<void> {
         ms(r.p50),
         fixed(r.hops.workflowTasks),
         ms(r.hops.wftDispatchMs),
+        ms(r.hops.firstWftDispatchMs),
         ms(r.hops.wftRunMs),
         ms(r.hops.firstWftRunMs),
         fixed(r.hops.activityTasks),

@@ -54,7 +54,10 @@ export const CONFIG_VARIABLES = {
     schema: positiveInt.default(100),
     doc: 'activity task slots: Womei calls one worker process has in flight at once (each mostly waits on the network, so slots cost little; too few cap throughput below what the CPU does)',
   },
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: { schema: positiveInt.default(10), doc: 'workflow task slots' },
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: {
+    schema: positiveInt.default(40),
+    doc: 'workflow task slots (the SDK default; the SDK polls with up to 10 of them, so fewer than 11 leaves none for eager workflow start)',
+  },
   WORKER_WORKFLOW_BUNDLE: { schema: optionalString, doc: 'prebuilt workflow bundle (production); unset = bundle from source' },
   WORKER_METRICS_PORT: { schema: nonNegativeInt.default(0), doc: 'Prometheus metrics port; 0 = off' },
   WORKER_SHUTDOWN_GRACE_MS: { schema: positiveInt.default(10_000), doc: 'how long running activities get to finish on SIGTERM' },
