@@ -65,6 +65,7 @@ const USAGE = `usage: npm run bench [-- options]
   --levels L          concurrency levels of the load part, comma-separated (default 1,10,50,100)
   --no-plain-load     load part: the workflow only (A and B only side by side)
   --no-tuned          skip the tuned-worker run at concurrency 50
+  --tuned-env K=V     the tuned worker's environment instead of the built-in one, comma-separated
   --server-config K=V dev server dynamic config on top of the deployment's (deploy/dynamicconfig), comma-separated,
                       e.g. history.transferProcessorMaxPollRPS=1000 or system.enableActivityEagerExecution=false
   --timeout-s S       abort after S seconds (default 1200)`;
@@ -76,6 +77,7 @@ interface Settings {
   plainLoad: boolean;
   tuned: boolean;
   serverConfig: Record<string, string>;
+  tunedEnv: Record<string, string>;
   timeoutS: number;
 }
 
@@ -100,6 +102,7 @@ function parseSettings(argv: string[]): Settings {
       'no-plain-load': { type: 'boolean' },
       'no-tuned': { type: 'boolean' },
       'server-config': { type: 'string' },
+      'tuned-env': { type: 'string' },
       'timeout-s': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -111,19 +114,23 @@ function parseSettings(argv: string[]): Settings {
     process.exit(0);
   }
   const levels = (values.levels ?? '1,10,50,100').split(',').map((l) => int('levels', l.trim(), 1, 1));
-  const serverConfig: Record<string, string> = {};
-  for (const kv of (values['server-config'] ?? '').split(',').filter(Boolean)) {
-    const m = /^([\w.]+)=(\S+)$/.exec(kv.trim());
-    if (!m) throw new UsageError(`--server-config takes KEY=VALUE pairs, got ${JSON.stringify(kv)}`);
-    serverConfig[m[1]!] = m[2]!;
-  }
+  const pairs = (flag: string, raw: string | undefined): Record<string, string> => {
+    const kvs: Record<string, string> = {};
+    for (const kv of (raw ?? '').split(',').filter(Boolean)) {
+      const m = /^([\w.]+)=(\S+)$/.exec(kv.trim());
+      if (!m) throw new UsageError(`--${flag} takes KEY=VALUE pairs, got ${JSON.stringify(kv)}`);
+      kvs[m[1]!] = m[2]!;
+    }
+    return kvs;
+  };
   return {
     latencyMs: int('latency-ms', values['latency-ms'], 50, 0),
     rounds: int('rounds', values.rounds, 20, 1),
     levels,
     plainLoad: !values['no-plain-load'],
     tuned: !values['no-tuned'],
-    serverConfig,
+    serverConfig: pairs('server-config', values['server-config']),
+    tunedEnv: values['tuned-env'] === undefined ? TUNED_WORKER_ENV : pairs('tuned-env', values['tuned-env']),
     timeoutS: int('timeout-s', values['timeout-s'], 1200, 10),
   };
 }
@@ -519,10 +526,10 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
   const tunedLevel = 50;
   if (settings.tuned) {
     out('');
-    out(`== 3. the workflow at concurrency ${tunedLevel} on a tuned worker: ${Object.entries(TUNED_WORKER_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} ==`);
+    out(`== 3. the workflow at concurrency ${tunedLevel} on a tuned worker: ${Object.entries(settings.tunedEnv).map(([k, v]) => `${k}=${v}`).join(' ')} ==`);
     const defaultPeak = processMemory(r.worker!.pid)?.peakRss ?? Number.NaN;
     await r.worker?.stop();
-    await startWorker(TUNED_WORKER_ENV);
+    await startWorker(settings.tunedEnv);
     tuned = await loadRun(b, procs, 'workflow', tunedLevel, 4 * tunedLevel, 'tuned');
     out(`  workflow concurrency ${tunedLevel}: ${tuned.checkouts} in ${ms(tuned.wallMs)} → ${fixed(tuned.throughput)}/s, p50 ${ms(tuned.latency.p50)}, p95 ${ms(tuned.latency.p95)}`);
     out(`  (the default worker's peak RSS over its whole life: ${mib(defaultPeak)})`);
@@ -545,7 +552,7 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
     startedAt: startedAt.toISOString(),
     commit: gitCommit(),
     machine: { ...m, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
-    settings: { ...settings, devServerDynamicConfig: dynamicConfig, seatsPerCheckout: 2, vouchersPerCheckout: 2, tunedWorkerEnv: TUNED_WORKER_ENV, workerEnv: 'defaults (only address, task queue, Womei URL and bundle set)' },
+    settings: { ...settings, devServerDynamicConfig: dynamicConfig, seatsPerCheckout: 2, vouchersPerCheckout: 2, tunedWorkerEnv: settings.tunedEnv, workerEnv: 'defaults (only address, task queue, Womei URL and bundle set)' },
     sideBySide: {
       ...sideFig,
       ratios: { workflowOverB: p50('workflow') / p50('B'), workflowOverA: p50('workflow') / p50('A') },
@@ -572,7 +579,7 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
     }));
   const svg = chartSvg({
     title: 'womei-checkout: latency and throughput against concurrency',
-    subtitle: `${m.cpus} × ${m.cpuModel}; every Womei call ${settings.latencyMs} ms; 2 seats, 2 vouchers; default worker; dev server with the deployment's dynamic config${Object.keys(settings.serverConfig).length ? ' + overrides' : ''}; ${startedAt.toISOString().slice(0, 16)}Z, commit ${gitCommit()}`,
+    subtitle: `${m.cpus} CPUs, load average ${loadBefore[0]!.toFixed(1)} → ${loadAfter[0]!.toFixed(1)}; Womei call ${settings.latencyMs} ms; 2 seats, 2 vouchers; default worker; ${startedAt.toISOString().slice(0, 16)}Z, ${gitCommit()}`,
     levels: settings.levels,
     series,
   });
