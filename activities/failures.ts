@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { redactText } from '../src/redact';
+import { TokenSealError } from '../src/seal/seal';
 import type { WomeiError, WomeiErrorDetails } from '../src/womei/errors';
 
 type WomeiErrorLike = Pick<WomeiError, 'type' | 'retryable' | 'message'> & Partial<WomeiErrorDetails>;
@@ -31,6 +32,8 @@ export const UNEXPECTED_ACTIVITY_ERROR = 'UnexpectedActivityError';
  */
 export function toActivityFailure(err: unknown, secrets: readonly (string | undefined)[] = []): Error {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
+  // A token that does not open: nothing reached Womei. Its message names a key id at most.
+  if (err instanceof TokenSealError) return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: !err.retryable });
   if (isWomeiError(err)) {
     // Attached to every mapped failure: Womei's own message and codes and the endpoint, no secrets.
     const details: WomeiErrorDetails = {

@@ -27,6 +27,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CheckoutClient } from '../src/client';
 import { loadConfig } from '../src/config';
+import { generateCodecKey } from '../src/codec/keys';
+import { generateSealKeyPair } from '../src/seal/keys';
 import { FIXTURE, startSandbox } from '../src/sandbox/server';
 import type { RunningSandbox } from '../src/sandbox/server';
 import type { RequestRecord } from '../src/sandbox/requestlog';
@@ -34,6 +36,7 @@ import { startCheckoutWorker, type RunningCheckoutWorker } from '../src/worker';
 import type { CheckoutRequest } from '../workflows/input';
 import { checkoutWorkflowId } from '../workflows/messages';
 import type { CheckoutResult } from '../workflows/messages';
+import { latencyLine, ms } from './stats';
 import { startDevServer } from '../test/helpers/temporal-env';
 import { checkoutBundlePath } from '../test/helpers/workflow-bundle';
 
@@ -133,21 +136,7 @@ const BIND_OUTAGE_ID = 'bench-bind-outage';
 const warnings = new Map<string, number>();
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-const ms = (v: number) => `${Math.round(v)} ms`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? Number.NaN;
-}
-
-function latencyLine(values: readonly number[]): string {
-  if (values.length === 0) return 'n/a';
-  const s = [...values].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / s.length;
-  return `p50 ${ms(percentile(s, 50))} · p95 ${ms(percentile(s, 95))} · max ${ms(s[s.length - 1] ?? 0)} · min ${ms(s[0] ?? 0)} · mean ${ms(mean)} (n=${s.length})`;
-}
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {
   const m = new Map<string, number>();
@@ -355,8 +344,13 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
   const setupMs = performance.now() - tSetup;
 
   const taskQueue = `checkout-bench-${tag}`;
+  // As in production: payloads encrypted, tokens sealed by the client and opened by the worker.
+  const seal = generateSealKeyPair('bench');
   const config = loadConfig(
     {
+      CODEC_KEYS: generateCodecKey('bench'),
+      TOKEN_SEAL_PUBLIC_KEY: seal.publicKey,
+      TOKEN_SEAL_PRIVATE_KEYS: seal.privateKey,
       WOMEI_BASE_URL: sandbox.url,
       WOMEI_CANCEL_PATH: 'order/cancel/',
       TEMPORAL_TASK_QUEUE: taskQueue,

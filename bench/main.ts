@@ -44,15 +44,15 @@ import { CheckoutClient } from '../src/client';
 import { loadConfig } from '../src/config';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/server';
 
-import { createWomeiClient } from '../src/womei/client';
-import type { WomeiApi } from '../src/womei/types';
+import { generateCodecKey } from '../src/codec/keys';
+import { generateSealKeyPair } from '../src/seal/keys';
 import { checkoutWorkflowId } from '../workflows/messages';
 import { startDevServer } from '../test/helpers/temporal-env';
 import { checkoutBundlePath } from '../test/helpers/workflow-bundle';
 import { chartSvg, writePng, writeSvg, type ChartSeries } from './chart';
-import { fixed, mib, ms, ratio, spread, table, type Spread } from './figures';
+import { fixed, mib, ms, ratio, spread, table, type Spread } from './stats';
 import { historyShape, hops, meanHops, type Hops } from './history';
-import { neededCalls, replayMiniProgram } from './plain-flows';
+import { neededCalls, plainWomei, replayMiniProgram, type PlainWomei } from './plain-flows';
 import { CODE_PAIRS, judged, SeatPool, seatPairs, USER_ID } from './world';
 import { childPids, compiledWorker, processCpuMs, processMemory, ROOT, selfCpuMs, startWorkerProcess, type WorkerProcess } from './processes';
 
@@ -169,7 +169,7 @@ interface Outcome {
 
 interface Bench {
   sandbox: RunningSandbox;
-  womei: WomeiApi;
+  womei: PlainWomei;
   client: CheckoutClient;
   pool: SeatPool;
   tag: string;
@@ -419,14 +419,30 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
   ]);
   const devServer = childPids(/^temporal/)[0];
   const taskQueue = `bench-${tag}`;
+  // Keys as production has them: payloads encrypted, the token sealed to the workers' key. Fresh for each run.
+  const seal = generateSealKeyPair('bench');
+  const codecKeys = generateCodecKey('bench');
   const workerEnv: Record<string, string> = {
+    CODEC_KEYS: codecKeys,
+    TOKEN_SEAL_PRIVATE_KEYS: seal.privateKey,
+    LOCAL_KEYS_FILE: '',
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_NAMESPACE: env.namespace ?? 'default',
     TEMPORAL_TASK_QUEUE: taskQueue,
     WOMEI_BASE_URL: sandbox.url,
     WORKER_WORKFLOW_BUNDLE: bundlePath,
   };
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_NAMESPACE: env.namespace ?? 'default', WOMEI_BASE_URL: sandbox.url }, {});
+  const config = loadConfig(
+    {
+      CODEC_KEYS: codecKeys,
+      TOKEN_SEAL_PUBLIC_KEY: seal.publicKey,
+      LOCAL_KEYS_FILE: '',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      WOMEI_BASE_URL: sandbox.url,
+    },
+    {},
+  );
   r.client = await CheckoutClient.connect({ config, connection: env.connection, namespace: config.temporal.namespace });
   const client = r.client;
   const polled = async () => {
@@ -445,7 +461,7 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
 
   const pairs = seatPairs(sandbox);
   // The plain flows use the production client as it is (no limiter: each of their checkouts is another token).
-  const b: Bench = { sandbox, womei: createWomeiClient(config.womei), client, pool: new SeatPool(pairs, sandbox), tag, seq: 0 };
+  const b: Bench = { sandbox, womei: plainWomei(config.womei), client, pool: new SeatPool(pairs, sandbox), tag, seq: 0 };
   const maxLevel = Math.max(...settings.levels, 1);
   if (pairs.length < maxLevel) throw new UsageError(`only ${pairs.length} seat pairs in the sandbox: concurrency ${maxLevel} needs as many`);
   out(`seats: ${pairs.length} pairs; user ${USER_ID}, a fresh token per checkout`);
@@ -552,7 +568,14 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
     startedAt: startedAt.toISOString(),
     commit: gitCommit(),
     machine: { ...m, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
-    settings: { ...settings, devServerDynamicConfig: dynamicConfig, seatsPerCheckout: 2, vouchersPerCheckout: 2, tunedWorkerEnv: settings.tunedEnv, workerEnv: 'defaults (only address, task queue, Womei URL and bundle set)' },
+    settings: {
+      ...settings,
+      devServerDynamicConfig: dynamicConfig,
+      seatsPerCheckout: 2,
+      vouchersPerCheckout: 2,
+      tunedWorkerEnv: settings.tunedEnv,
+      workerEnv: 'defaults (only address, task queue, Womei URL, bundle and fresh keys set)',
+    },
     sideBySide: {
       ...sideFig,
       ratios: { workflowOverB: p50('workflow') / p50('B'), workflowOverA: p50('workflow') / p50('A') },

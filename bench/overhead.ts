@@ -29,13 +29,15 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CheckoutClient } from '../src/client';
+import { generateCodecKey } from '../src/codec/keys';
+import { generateSealKeyPair } from '../src/seal/keys';
 import { loadConfig } from '../src/config';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/server';
 import { startCheckoutWorker } from '../src/worker';
 import { checkoutWorkflowId } from '../workflows/messages';
 import { startDevServer } from '../test/helpers/temporal-env';
 import { checkoutBundlePath } from '../test/helpers/workflow-bundle';
-import { fixed, ms, spread, table } from './figures';
+import { fixed, ms, spread, table } from './stats';
 import { hops, meanHops, type Hops } from './history';
 import { CODE_PAIRS, judged, SeatPool, seatPairs, USER_ID } from './world';
 
@@ -74,7 +76,19 @@ interface Row {
 
 async function measure(env: TestWorkflowEnvironment, sandbox: RunningSandbox, pool: SeatPool, bundlePath: string, variant: WorkerVariant, checkouts: number, tag: string): Promise<{ p50: number; hops: Hops }> {
   const taskQueue = `overhead-${tag}`;
-  const config = loadConfig({ WOMEI_BASE_URL: sandbox.url, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'WARN' }, {});
+  const seal = generateSealKeyPair('overhead');
+  const config = loadConfig(
+    {
+      CODEC_KEYS: generateCodecKey('overhead'),
+      TOKEN_SEAL_PUBLIC_KEY: seal.publicKey,
+      TOKEN_SEAL_PRIVATE_KEYS: seal.privateKey,
+      LOCAL_KEYS_FILE: '',
+      WOMEI_BASE_URL: sandbox.url,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: 'WARN',
+    },
+    {},
+  );
   const worker = await startCheckoutWorker({ connection: env.nativeConnection, config, workflowBundle: { codePath: bundlePath }, overrides: variant.overrides });
   const client = await CheckoutClient.connect({
     config,

@@ -12,13 +12,13 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveTemporalCli } from '../src/temporal-cli';
 import { startHarness } from '../test/helpers/checkout-harness';
-import { HISTORY_SCENARIOS } from '../test/helpers/history-scenarios';
+import { HISTORY_SCENARIOS, wrapWomeiForHistories } from '../test/helpers/history-scenarios';
 
 async function main(only: string[]): Promise<void> {
   const dir = resolve(__dirname, '..', 'test', 'histories');
   await mkdir(dir, { recursive: true });
   const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-  const h = await startHarness({ name: 'save-histories', sandbox: { paymentSeconds: 0.3 } });
+  const h = await startHarness({ name: 'save-histories', sandbox: { paymentSeconds: 0.3 }, wrapWomei: wrapWomeiForHistories });
   try {
     for (const [name, scenario] of Object.entries(HISTORY_SCENARIOS)) {
       if (only.length > 0 && !only.includes(name)) continue;

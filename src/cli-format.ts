@@ -29,7 +29,7 @@ export function formatStatus(s: CheckoutStatus): string[] {
     `checkout ${s.requestId}: ${s.phase}${s.outcome ? ` (${s.outcome})` : ''}`,
     `  cinema ${s.cinemaId}, schedule ${s.scheduleId}, seats ${s.seats.join(', ')}`,
     `  order ${s.orderId ?? '—'} (round ${s.round}${s.orders.length > 1 ? `; orders: ${s.orders.map((o) => `${o.orderId} ${o.state}`).join(', ')}` : ''})`,
-    `  vouchers chosen ${s.vouchers.chosen.join(', ') || '—'}; bound ${s.vouchers.bound.join(', ') || '—'}`,
+    `  vouchers chosen ${s.vouchers.chosen.join(', ') || '—'}; bound ${s.vouchers.bound.join(', ') || '—'}${unverified(s.vouchers.bound, s.vouchers.mayBeBound)}`,
   ];
   if (s.prices) lines.push(`  prices ${formatPrices(s.prices)}`);
   const attempts = Object.entries(s.attempts).map(([step, n]) => `${step} ${n}`);
@@ -42,6 +42,12 @@ export function formatStatus(s: CheckoutStatus): string[] {
   return lines;
 }
 
+/** Codes that may sit on the order without a verified binding: the thing to check before anyone pays it. */
+function unverified(bound: readonly string[], mayBeBound: readonly string[] | undefined): string {
+  const extra = (mayBeBound ?? []).filter((c) => !bound.includes(c));
+  return extra.length > 0 ? `; may still be bound on Womei: ${extra.join(', ')}` : '';
+}
+
 function timelineLine(e: TimelineEntry): string {
   return `${clock(e.at)}  ${e.phase.padEnd(17)} ${e.note}`;
 }
@@ -50,6 +56,7 @@ export function formatResult(r: CheckoutResult): string[] {
   const lines = [`${r.outcome}${r.state ? ` — ${r.state === 'ISSUED' ? 'tickets issued' : 'ready to pay'}` : ''}: order ${r.orderId ?? '—'}`];
   if (r.prices) lines.push(`  ${formatPrices(r.prices)}`);
   if (r.vouchers.length) lines.push(`  vouchers ${r.vouchers.join(', ')}`);
+  if (r.vouchersMayBeBound?.length) lines.push(`  vouchers that may still be bound on Womei: ${r.vouchersMayBeBound.join(', ')}`);
   if (r.ticketCodes?.length) lines.push(`  tickets ${r.ticketCodes.map((t) => `${t.name} ${t.code}`).join(', ')}`);
   if (r.reason) lines.push(`  reason ${r.reason.type}: ${r.reason.message}`);
   const attempts = Object.entries(r.attempts).map(([step, n]) => `${step} ${n}`);

@@ -1,5 +1,6 @@
 /**
- * `womei-checkout`: start, status, result, list and cancel checkouts from a shell.
+ * `womei-checkout`: start, status, result, list and cancel checkouts from a shell, and read a user's Womei
+ * account (wallet, account, orders) straight from Womei.
  * Human output by default (a line per step while `start --wait` runs), `--json` for scripts.
  * Exit codes: 0 ok / completed, 1 failure (Temporal unreachable, not found, ...), 2 bad usage (nothing started),
  * 3 compensated, 4 needs attention.
@@ -8,10 +9,13 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { loadConfig, type AppConfig } from './config';
+import { ConfigError, loadConfig, withLocalKeys, type AppConfig } from './config';
 import { CheckoutClient, InvalidArgument, IdempotencyConflict, type ListFilter } from './client';
 import { redactText } from './redact';
 import { formatResult, formatStatus, formatSummaries, ProgressPrinter, workflowUiLink } from './cli-format';
+import { formatAccount, formatOrders, formatWallet, formatWalletPage, readAccount, readOrders, readWallet, readWalletPage } from './cli-account';
+import { createWomeiClient } from './womei/client';
+import type { VoucherType, WomeiSession } from './womei/types';
 import { InvalidInput, parseCheckoutInput, type CheckoutRequest } from '../workflows/input';
 import { CHECKOUT_PHASES, type CheckoutPhase, type CheckoutResult } from '../workflows/messages';
 
@@ -28,6 +32,9 @@ class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+const TOKEN_OPTIONS = `  --token-env NAME        environment variable holding the user's Womei token (default WOMEI_TOKEN)
+  --token-stdin           read the token from standard input instead`;
+
 const HELP: Record<string, string> = {
   main: `womei-checkout — durable Womei cinema checkouts on Temporal
 
@@ -40,9 +47,15 @@ Commands:
   list     list checkouts, filtered by phase, cinema, order or request id
   cancel   cancel a checkout (it unbinds its vouchers and releases its order)
 
+  wallet   the user's vouchers, usable first, with expiry (read from Womei)
+  account  the user's profile and member cards (read from Womei)
+  orders   the user's recent orders and their state (read from Womei)
+
 Run 'womei-checkout <command> --help' for a command's options.
 Exit codes: 0 ok/completed, 1 failure, 2 bad usage, 3 compensated, 4 needs attention.
-Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE (see README).`,
+Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE (see README).
+Keys: CODEC_KEYS and TOKEN_SEAL_PUBLIC_KEY, or the ones \`npm start\` saved in this clone (LOCAL_KEYS_FILE).
+Womei (wallet, account, orders): WOMEI_BASE_URL, WOMEI_TENANT; the token from $WOMEI_TOKEN or --token-stdin.`,
   start: `Usage: womei-checkout start --cinema ID --schedule ID --seat LABEL [--seat LABEL ...]
                            (--voucher CODE [--voucher CODE ...] | --best [--max N]) [options]
 
@@ -65,9 +78,21 @@ Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS
   list: `Usage: womei-checkout list [--phase PHASE] [--cinema ID] [--order ID] [--request-id ID] [--running | --closed] [--limit N] [--json]
   PHASE is one of ${CHECKOUT_PHASES.join(', ')}`,
   cancel: `Usage: womei-checkout cancel <request-id | workflow-id> [--json]`,
+  wallet: `Usage: womei-checkout wallet --cinema ID [--type VGC_T|VGC_P [--schedule ID] [--page N]] [--json]
+  Without --type: the whole wallet (user/voucher/list/): usable first, soonest expiry first, then expired,
+  disabled and used vouchers. With --type: one page of that voucher type as the app's picker pages it
+  (user/vouchers_page, 10 a page; --schedule asks for the vouchers of one schedule).
+${TOKEN_OPTIONS}`,
+  account: `Usage: womei-checkout account --cinema ID [--json]
+  The user's profile (user/info/: nickname, masked phone, membership) and member cards (user/cards/).
+${TOKEN_OPTIONS}`,
+  orders: `Usage: womei-checkout orders [--offset N] [--pages N] [--json]
+  The user's orders at every cinema, newest first (user/orders/, 10 a page), with their state.
+${TOKEN_OPTIONS}`,
 };
 
 const COMMON = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const TOKEN = { 'token-env': { type: 'string' }, 'token-stdin': { type: 'boolean' } } as const;
 const OPTIONS = {
   start: {
     ...COMMON,
@@ -98,7 +123,15 @@ const OPTIONS = {
     closed: { type: 'boolean' },
     limit: { type: 'string' },
   },
+  wallet: { ...COMMON, ...TOKEN, cinema: { type: 'string' }, type: { type: 'string' }, schedule: { type: 'string' }, page: { type: 'string' } },
+  account: { ...COMMON, ...TOKEN, cinema: { type: 'string' } },
+  orders: { ...COMMON, ...TOKEN, offset: { type: 'string' }, pages: { type: 'string' } },
 } satisfies Record<string, ParseArgsConfig['options']>;
+
+/** Commands that read the user's Womei account directly (no Temporal). */
+const ACCOUNT_COMMANDS = ['wallet', 'account', 'orders'] as const;
+type AccountCommand = (typeof ACCOUNT_COMMANDS)[number];
+const isAccountCommand = (command: string): command is AccountCommand => (ACCOUNT_COMMANDS as readonly string[]).includes(command);
 
 type Command = keyof typeof OPTIONS;
 
@@ -107,7 +140,8 @@ function parse(command: Command, argv: string[]) {
     throw new UsageError('--token is not accepted (arguments are visible to other users); use --token-env NAME or --token-stdin');
   }
   try {
-    return parseArgs({ args: argv, options: OPTIONS[command], allowPositionals: command !== 'start' && command !== 'list', strict: true });
+    const positionals = command === 'status' || command === 'result' || command === 'cancel';
+    return parseArgs({ args: argv, options: OPTIONS[command], allowPositionals: positionals, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
@@ -192,7 +226,9 @@ export async function runCli(
       io.out(HELP[command]!);
       return EXIT.ok;
     }
-    const config = loadConfig({}, io.env);
+    // Keys come from the environment, else from the ones `npm start` saved in this clone (LOCAL_KEYS_FILE).
+    const config = loadConfig({}, withLocalKeys(io.env));
+    if (isAccountCommand(command)) return await runAccountCommand(command, values as AccountValues, io, config, json);
     // Validate everything that can be validated before connecting: bad usage starts nothing.
     const request = command === 'start' ? await buildStartRequest(values as StartValues, io) : undefined;
     const id = command === 'status' || command === 'result' || command === 'cancel' ? onePositional(command, positionals) : undefined;
@@ -249,12 +285,62 @@ export async function runCli(
         return fail(EXIT.usage, 'UsageError', `unknown command '${command satisfies never}'`);
     }
   } catch (error) {
-    const usage = [UsageError, InvalidInput, InvalidArgument, IdempotencyConflict].some((kind) => error instanceof kind);
+    // A missing or bad setting is the caller's to fix, like bad usage: nothing was started.
+    const usage = [UsageError, InvalidInput, InvalidArgument, IdempotencyConflict, ConfigError].some((kind) => error instanceof kind);
     if (usage) return fail(EXIT.usage, (error as Error).name, redactText((error as Error).message));
     const name = error instanceof Error ? error.name : 'Error';
     return fail(EXIT.failure, name, redactText(error instanceof Error ? error.message : String(error)));
   } finally {
     await client?.close();
+  }
+}
+
+/** What parseArgs gives for `wallet`, `account` and `orders`. */
+interface AccountValues {
+  cinema?: string; type?: string; schedule?: string; page?: string; offset?: string; pages?: string;
+  'token-env'?: string; 'token-stdin'?: boolean;
+}
+
+const VOUCHER_TYPES: readonly VoucherType[] = ['VGC_T', 'VGC_P'];
+
+/** wallet / account / orders: straight to Womei with the user's token (src/womei/client.ts). */
+async function runAccountCommand(command: AccountCommand, v: AccountValues, io: CliIo, config: AppConfig, json: boolean): Promise<number> {
+  // Everything checked before the token is read and before Womei is called.
+  if (command !== 'orders' && !v.cinema) throw new UsageError('--cinema is required (Womei scopes the account by cinema)');
+  if (v.cinema !== undefined && !/^\d{1,12}$/.test(v.cinema)) throw new UsageError('--cinema: must be digits');
+  if (v.type !== undefined && !(VOUCHER_TYPES as readonly string[]).includes(v.type)) throw new UsageError(`--type: must be one of ${VOUCHER_TYPES.join(', ')}`);
+  if ((v.schedule !== undefined || v.page !== undefined) && v.type === undefined) throw new UsageError('--schedule and --page go with --type');
+  if (v.schedule !== undefined && !/^\d{1,15}$/.test(v.schedule)) throw new UsageError('--schedule: must be digits');
+  const page = integerOption('page', v.page) ?? 1;
+  const offset = integerOption('offset', v.offset) ?? 0;
+  const pages = integerOption('pages', v.pages) ?? 1;
+  if (page < 1) throw new UsageError('--page: pages start at 1');
+  if (pages < 1 || pages > 20) throw new UsageError('--pages: must be 1-20');
+  const token = await readToken(v, io);
+  const session: WomeiSession = { token, cinemaId: v.cinema ?? '' };
+  const womei = createWomeiClient(config.womei);
+  const print = (value: unknown, lines: () => string[]) => (json ? io.out(JSON.stringify(value)) : lines().forEach((line) => io.out(line)));
+  try {
+    if (command === 'wallet' && v.type !== undefined) {
+      const view = await readWalletPage(womei, session, { voucherType: v.type as VoucherType, scheduleId: v.schedule ?? '', pageIndex: page }, Date.now());
+      print(view, () => formatWalletPage(view, session.cinemaId));
+    } else if (command === 'wallet') {
+      const view = await readWallet(womei, session, Date.now());
+      print(view, () => formatWallet(view, session.cinemaId));
+    } else if (command === 'account') {
+      const view = await readAccount(womei, session);
+      print(view, () => formatAccount(view, session.cinemaId));
+    } else {
+      const view = await readOrders(womei, session, { offset, pages });
+      print(view, () => formatOrders(view));
+    }
+    return EXIT.ok;
+  } catch (error) {
+    // Womei's typed errors (TokenInvalid, WomeiUnavailable, ...) keep their name; the token never shows.
+    const message = redactText(error instanceof Error ? error.message : String(error), [token]);
+    if (json) io.out(JSON.stringify({ error: { type: error instanceof Error ? error.name : 'Error', message } }));
+    else io.err(`error: ${message}`);
+    return EXIT.failure;
   }
 }
 

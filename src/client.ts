@@ -4,7 +4,8 @@
  *
  * Idempotency, decided once here:
  * - the workflow id is derived from the request id (`checkout-<requestId>`);
- * - `workflowIdConflictPolicy: USE_EXISTING`: a second start while the checkout runs attaches to it;
+ * - `workflowIdConflictPolicy: FAIL`: a second start while the checkout runs is refused by the server and then
+ *   answered with the running checkout (`started: false`), so `started` is true for exactly one start;
  * - `workflowIdReusePolicy: REJECT_DUPLICATE`: a request id whose checkout has finished (in any outcome) is
  *   never run again; the caller gets the finished checkout back. A retry with a new intent needs a new request id.
  * - the same request id with a different order (cinema, schedule, seats) is refused with `IdempotencyConflict`
@@ -16,28 +17,33 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowUpdateStage,
   type Connection,
   type ConnectionLike,
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, type DataConverter } from '@temporalio/common';
-import { loadConfig, type AppConfig } from './config';
+import { loadConfig, withLocalKeys, type AppConfig } from './config';
 import { createDataConverter } from './codec/data-converter';
+import { isSealedToken } from './seal/format';
+import { missingSealKey, tokenSealerFor, type TokenSealer } from './seal/seal';
 import { connectToTemporal } from './temporal-connection';
 import { redactText } from './redact';
-import { parseCheckoutInput, type CheckoutInput, type CheckoutRequest } from '../workflows/input';
+import { parseCheckoutInput, parseToken, type CheckoutInput, type CheckoutRequest } from '../workflows/input';
 import {
   CHECKOUT_PHASES,
   CHECKOUT_WORKFLOW_TYPE,
   checkoutWorkflowId,
   checkoutMemo,
+  refreshTokenUpdate,
   statusQuery,
   waitForOrderUpdate,
   type CheckoutMemo,
   type CheckoutPhase,
   type CheckoutResult,
   type CheckoutStatus,
+  type RefreshTokenAnswer,
 } from '../workflows/messages';
 import {
   CHECKOUT_CINEMA_ID,
@@ -98,11 +104,15 @@ export class CheckoutFinished extends Error {
 }
 
 export interface CheckoutClientOptions {
+  /** Default: the environment, with the keys `npm start` saved in this clone filling in unset ones (withLocalKeys). */
   config?: AppConfig;
   /** An existing connection (tests, or a backend that shares one); otherwise one is opened from the environment. */
   connection?: Connection | ConnectionLike;
   namespace?: string;
+  /** Default `createDataConverter(config)`: refuses to run without CODEC_KEYS (unless INSECURE_PLAINTEXT_PAYLOADS). */
   dataConverter?: DataConverter;
+  /** Default `tokenSealerFor(config)` (TOKEN_SEAL_PUBLIC_KEY); without one, starts and token refreshes are refused. */
+  tokenSealer?: TokenSealer;
   /**
    * Ask for eager workflow start: the server hands the first workflow task back with the start, to a worker of
    * this task queue in THIS process, saving a trip through the task queue (docs/performance.md). Needs
@@ -119,11 +129,15 @@ export class CheckoutClient {
     readonly temporal: Client,
     private readonly taskQueue: string,
     private readonly ownsConnection: boolean,
+    private readonly sealer: TokenSealer | undefined,
     private readonly eagerStart = false,
   ) {}
 
   static async connect(options: CheckoutClientOptions = {}): Promise<CheckoutClient> {
-    const config = options.config ?? loadConfig();
+    const config = options.config ?? loadConfig({}, withLocalKeys());
+    // Fail closed before connecting: no payload key, no client (and a bad seal key is reported now, not at a start).
+    const dataConverter = options.dataConverter ?? createDataConverter(config);
+    const sealer = options.tokenSealer ?? tokenSealerFor(config);
     let connection = options.connection;
     let namespace = options.namespace ?? config.temporal.namespace;
     if (!connection) {
@@ -131,68 +145,85 @@ export class CheckoutClient {
       connection = opened.connection;
       namespace = options.namespace ?? opened.namespace;
     }
-    const dataConverter = options.dataConverter ?? createDataConverter(config);
     const client = new Client({ connection, namespace, dataConverter });
-    return new CheckoutClient(client, config.temporal.taskQueue, !options.connection, options.eagerStart);
+    return new CheckoutClient(client, config.temporal.taskQueue, !options.connection, sealer, options.eagerStart);
+  }
+
+  /**
+   * The token as it may enter a checkout: sealed to the workers' key. An already sealed one passes as is; a
+   * client without TOKEN_SEAL_PUBLIC_KEY refuses (ConfigError naming what to set), so no configuration puts a
+   * plaintext token into history.
+   */
+  private seal(token: string): string {
+    if (isSealedToken(token)) return token;
+    if (!this.sealer) throw missingSealKey();
+    return this.sealer.seal(token);
   }
 
   /**
    * Validates the request (throws `InvalidInput` naming the field, before anything starts) and starts the
    * checkout, or returns the one this request id already has. With `waitForOrder`, answers once Womei has
    * created the order (update-with-start), while the rest of the checkout goes on.
+   *
+   * `started` is the server's word, not a guess: the start refuses an id that exists (conflict policy FAIL),
+   * so of any number of concurrent starts of one request id exactly one says `started: true`; the others read
+   * the existing checkout (and check it is for the same order). A first start is one call, no description.
    */
   async startCheckout(request: CheckoutRequest, options: { waitForOrder?: boolean } = {}): Promise<StartedCheckout> {
     const input = parseCheckoutInput(request);
+    const sealed: CheckoutRequest = { ...request, token: this.seal(input.token) };
     const workflowId = checkoutWorkflowId(input.requestId);
     const startOptions = {
       taskQueue: this.taskQueue,
       workflowId,
-      args: [request],
-      workflowIdConflictPolicy: 'USE_EXISTING' as const,
+      args: [sealed],
+      workflowIdConflictPolicy: 'FAIL' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes: startSearchAttributes(input),
       memo: checkoutMemo(input),
       staticSummary: describeCheckout(input),
       staticDetails: detailCheckout(input),
     };
-    const existing = await this.describeIfExists(workflowId);
-    if (existing) {
-      // This request id already has its checkout (running or ended): answer for it, start nothing.
-      const runId = assertSameRequest(existing, input);
-      if (!options.waitForOrder) return { workflowId, runId, started: false };
-      const handle = this.temporal.workflow.getHandle(workflowId);
-      const orderId = existing.status.name === 'RUNNING'
-        ? (await handle.executeUpdate(waitForOrderUpdate)).orderId
-        : (await handle.query(statusQuery)).orderId;
-      return { workflowId, runId, started: false, orderId };
-    }
-    // A first start. The id policies settle a concurrent first start of the same request id (one run); the
-    // description read afterwards catches one made for another order.
     try {
       if (options.waitForOrder) {
         const operation = new WithStartWorkflowOperation(CHECKOUT_WORKFLOW_TYPE, startOptions);
-        const answer = await this.temporal.workflow.executeUpdateWithStart(waitForOrderUpdate, {
+        const update = await this.temporal.workflow.startUpdateWithStart(waitForOrderUpdate, {
           startWorkflowOperation: operation,
+          waitForStage: WorkflowUpdateStage.ACCEPTED,
         });
-        const runId = assertSameRequest(await (await operation.workflowHandle()).describe(), input);
-        return { workflowId, runId, started: true, orderId: answer.orderId };
+        const answer = await update.result();
+        return { workflowId, runId: update.workflowRunId, started: true, orderId: answer.orderId };
       }
       const handle = await this.temporal.workflow.start(CHECKOUT_WORKFLOW_TYPE, { ...startOptions, requestEagerStart: this.eagerStart });
-      return { workflowId, runId: assertSameRequest(await handle.describe(), input), started: true };
+      return { workflowId, runId: handle.firstExecutionRunId, started: true };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      // Ended between our look and our start (REJECT_DUPLICATE): it is this request's checkout all the same.
-      return this.startCheckout(request, options);
     }
+    // This request id already has its checkout (running or ended): answer for it, start nothing.
+    const existing = await this.temporal.workflow.getHandle(workflowId).describe();
+    const runId = assertSameRequest(existing, input);
+    if (!options.waitForOrder) return { workflowId, runId, started: false };
+    return { workflowId, runId, started: false, orderId: await this.orderOf(workflowId, existing.status.name === 'RUNNING') };
   }
 
-  private async describeIfExists(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
-    try {
-      return await this.temporal.workflow.getHandle(workflowId).describe();
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
+  /** Hands a running checkout a fresh token (sealed here), e.g. while it waits in WAITING_FOR_TOKEN or NEEDS_ATTENTION. */
+  async refreshToken(id: string, token: string): Promise<RefreshTokenAnswer> {
+    const sealed = this.seal(parseToken(token));
+    return this.withHandle(id, (handle) => handle.executeUpdate(refreshTokenUpdate, { args: [sealed] }));
+  }
+
+  /** The order of an existing checkout: waited for while it runs, read from its status once it ended. */
+  private async orderOf(workflowId: string, running: boolean): Promise<string | undefined> {
+    const handle = this.temporal.workflow.getHandle(workflowId);
+    if (running) {
+      try {
+        return (await handle.executeUpdate(waitForOrderUpdate)).orderId;
+      } catch (error) {
+        // It ended between the description and the update: its status knows the order.
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
     }
+    return (await handle.query(statusQuery)).orderId;
   }
 
   async getStatus(id: string): Promise<CheckoutStatus> {
@@ -380,8 +411,10 @@ function resultFromStatus(status: CheckoutStatus): CheckoutResult {
     orderId: status.orderId,
     prices: status.prices,
     vouchers: status.vouchers.bound,
+    ...(status.vouchers.mayBeBound?.length ? { vouchersMayBeBound: status.vouchers.mayBeBound } : {}),
     reason: status.reason ?? { type: 'Cancelled', message: 'cancelled by the client' },
     orders: status.orders,
+    ...(status.foreignOrders !== undefined ? { foreignOrders: status.foreignOrders } : {}),
     attempts: status.attempts,
     timeline: status.timeline,
   };

@@ -3,6 +3,8 @@
  * error that names the variable. Parts take the slice they need (`loadConfig().womei`, `.worker`, ...), and
  * tests build configs with `loadConfig({ ...overrides })` instead of mutating process.env.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -47,8 +49,19 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_ADDRESS: { schema: z.string().default('127.0.0.1:7233'), doc: 'Temporal frontend host:port' },
   TEMPORAL_NAMESPACE: { schema: z.string().default('default'), doc: 'Temporal namespace' },
   TEMPORAL_TASK_QUEUE: { schema: z.string().min(1).default('womei-checkout'), doc: 'task queue of checkout workflows and activities' },
-  TEMPORAL_UI_PORT: { schema: port.default(8233), doc: 'dev server Web UI port (`npm start`)' },
+  TEMPORAL_UI_PORT: { schema: port.default(8233), doc: 'Web UI port (`npm start`: the dev server\'s; `npm run cluster`: the UI server\'s)' },
   TEMPORAL_DEV_DB: { schema: z.string().default('.data/temporal.sqlite'), doc: 'dev server SQLite file (`npm start`)' },
+  // `npm run cluster`: the production topology on this machine (src/cluster/)
+  CLUSTER_DATA_DIR: {
+    schema: z.string().min(1).default('.data/cluster'),
+    doc: '`npm run cluster`: PostgreSQL data, logs, the payload key and the workflow bundle (git-ignored)',
+  },
+  CLUSTER_POSTGRES_PORT: { schema: port.default(55432), doc: '`npm run cluster`: PostgreSQL port on 127.0.0.1' },
+  CLUSTER_POSTGRES_BIN: {
+    schema: optionalString,
+    doc: '`npm run cluster`: folder with initdb and pg_ctl; unset = the newest /usr/lib/postgresql/*/bin, then PATH',
+  },
+  CLUSTER_WORKERS: { schema: positiveInt.max(32).default(3), doc: '`npm run cluster`: checkout worker processes' },
   // Worker
   WORKER_MAX_CONCURRENT_ACTIVITIES: {
     schema: positiveInt.default(100),
@@ -65,7 +78,11 @@ export const CONFIG_VARIABLES = {
   // Payload codec
   CODEC_KEYS: {
     schema: optionalString,
-    doc: 'payload keys `id:base64key,id2:base64key` (32-byte AES-256); the last one encrypts; unset = no encryption',
+    doc: 'payload keys `id:base64key,id2:base64key` (32-byte AES-256); the last one encrypts; unset = clients and workers refuse to run (see `INSECURE_PLAINTEXT_PAYLOADS`)',
+  },
+  INSECURE_PLAINTEXT_PAYLOADS: {
+    schema: bool.default(false),
+    doc: 'throwaway local use only: run without `CODEC_KEYS`, so seats, voucher codes, results and error messages sit readable in history; the token stays sealed',
   },
   CODEC_SERVER_PORT: { schema: port.default(8888), doc: 'codec server port (`npm start`)' },
   CODEC_SERVER_HOST: { schema: z.string().default('127.0.0.1'), doc: 'address the codec server listens on' },
@@ -73,6 +90,19 @@ export const CONFIG_VARIABLES = {
   CODEC_SERVER_ALLOWED_ORIGIN: {
     schema: optionalString,
     doc: 'Web UI origin allowed without a bearer token (local dev UI), e.g. http://localhost:8233',
+  },
+  // Token seal
+  TOKEN_SEAL_PUBLIC_KEY: {
+    schema: optionalString,
+    doc: "clients: the X25519 public key `id:base64url` the user's token is sealed with before it enters a checkout; unset = a start is refused",
+  },
+  TOKEN_SEAL_PRIVATE_KEYS: {
+    schema: optionalString,
+    doc: 'workers only: X25519 private keys `id:base64url,id2:…` that open sealed tokens (the last pairs with the public key); unset = the worker refuses to run',
+  },
+  LOCAL_KEYS_FILE: {
+    schema: z.string().default('.data/local-keys.json'),
+    doc: 'keys `npm start` generates and saves (mode 0600, path relative to the clone); the CLI, client and worker read the variables above from it when they are unset; empty = never',
   },
 } as const;
 
@@ -93,6 +123,49 @@ function parseVariables(env: Record<string, string | undefined>): RawConfig {
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   }
   return result.data as RawConfig;
+}
+
+/** The variables `npm start` saves in LOCAL_KEYS_FILE, and the only ones read back from it. */
+export const LOCAL_KEY_VARIABLES = ['CODEC_KEYS', 'CODEC_SERVER_TOKEN', 'TOKEN_SEAL_PUBLIC_KEY', 'TOKEN_SEAL_PRIVATE_KEYS'] as const;
+export type LocalKeys = Record<(typeof LOCAL_KEY_VARIABLES)[number], string>;
+
+/** Where keys come from, in one line: every refusal for a missing key ends with it. */
+export const LOCAL_KEYS_HINT =
+  'or run `npm start` in this clone once: it saves local keys (LOCAL_KEYS_FILE, .data/local-keys.json) that the CLI, client and worker of the clone read';
+
+/** The clone (the folder with package.json above this file), so a path means the same from any working folder. */
+export function cloneRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/** LOCAL_KEYS_FILE as an absolute path (relative ones are relative to the clone); undefined when set empty. */
+function localKeysPath(raw: string): string | undefined {
+  if (raw.trim() === '') return undefined;
+  return isAbsolute(raw) ? raw : resolve(cloneRoot(), raw);
+}
+
+/**
+ * `env` with the keys `npm start` saved filled in where `env` leaves them unset, so a CLI or worker in the same
+ * clone finds them. Entry points (CLI, `CheckoutClient.connect()` without a config, worker, codec server) call
+ * it; `loadConfig` itself reads no file, which keeps tests hermetic.
+ */
+export function withLocalKeys(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const file = localKeysPath(CONFIG_VARIABLES.LOCAL_KEYS_FILE.schema.parse(env.LOCAL_KEYS_FILE));
+  if (file === undefined || !existsSync(file)) return env;
+  let saved: Partial<Record<string, unknown>>;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<string, unknown>>;
+  } catch {
+    throw new ConfigError(`LOCAL_KEYS_FILE ${file} is not valid JSON; delete it and run npm start again to make new local keys`);
+  }
+  const filled: NodeJS.ProcessEnv = { ...env };
+  for (const name of LOCAL_KEY_VARIABLES) {
+    const value = saved[name];
+    if ((env[name] === undefined || env[name].trim() === '') && typeof value === 'string') filled[name] = value;
+  }
+  return filled;
 }
 
 export function loadConfig(overrides: Partial<Record<keyof Vars, string>> = {}, env: NodeJS.ProcessEnv = process.env) {
@@ -123,6 +196,12 @@ export function loadConfig(overrides: Partial<Record<keyof Vars, string>> = {}, 
       uiPort: v.TEMPORAL_UI_PORT,
       devDbFile: v.TEMPORAL_DEV_DB,
     },
+    cluster: {
+      dataDir: v.CLUSTER_DATA_DIR,
+      postgresPort: v.CLUSTER_POSTGRES_PORT,
+      postgresBin: v.CLUSTER_POSTGRES_BIN,
+      workers: v.CLUSTER_WORKERS,
+    },
     worker: {
       maxConcurrentActivities: v.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: v.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
@@ -137,7 +216,14 @@ export function loadConfig(overrides: Partial<Record<keyof Vars, string>> = {}, 
       serverHost: v.CODEC_SERVER_HOST,
       serverToken: v.CODEC_SERVER_TOKEN,
       allowedOrigin: v.CODEC_SERVER_ALLOWED_ORIGIN,
+      insecurePlaintextPayloads: v.INSECURE_PLAINTEXT_PAYLOADS,
     },
+    seal: {
+      publicKey: v.TOKEN_SEAL_PUBLIC_KEY,
+      privateKeys: v.TOKEN_SEAL_PRIVATE_KEYS,
+    },
+    /** Absolute; undefined when LOCAL_KEYS_FILE is set empty. */
+    localKeysFile: localKeysPath(v.LOCAL_KEYS_FILE),
   };
 }
 

@@ -12,14 +12,18 @@ import { CHECKOUT_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 export interface DevServerOptions {
   address: string;
   namespace: string;
-  uiPort: number;
+  /** Web UI port; absent: no UI (`--headless`). */
+  uiPort?: number;
   dbFile: string;
   codecEndpoint?: string;
 }
 
 export interface RunningDevServer {
-  uiUrl: string;
+  /** Absent when started headless. */
+  uiUrl?: string;
   stop(): Promise<void>;
+  /** SIGKILL, no shutdown: what a crash looks like to everything else (the database file stays as it was). */
+  kill(): Promise<void>;
 }
 
 const SEARCH_ATTRIBUTE_TYPE_FLAG: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int', BOOL: 'Bool' };
@@ -31,7 +35,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const args = [
     'server', 'start-dev',
     '--ip', ip, '--port', String(port),
-    '--ui-port', String(options.uiPort),
+    ...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     '--db-filename', dbFile,
     '--namespace', options.namespace,
     '--log-level', 'error',
@@ -46,8 +50,12 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   await waitUntilServing(options.address, child, exited, () => stderr);
   return {
-    uiUrl: `http://localhost:${options.uiPort}`,
+    ...(options.uiPort !== undefined ? { uiUrl: `http://localhost:${options.uiPort}` } : {}),
     stop: () => stopChild(child, exited),
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
   };
 }
 

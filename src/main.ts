@@ -8,50 +8,24 @@
  *   5. one demo checkout (2 seats, 2 vouchers) started through the client, printed step by step,
  * then stays up until Ctrl-C and shuts everything down in reverse order.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig, type AppConfig } from './config';
+import { loadConfig } from './config';
+import { localKeysFor } from './local-keys';
 import { CheckoutClient, describeError } from './client';
-import { formatResult, ProgressPrinter, workflowUiLink } from './cli-format';
 import { createEncryptionCodec } from './codec/codec';
-import { generateCodecKey, parseCodecKeys } from './codec/keys';
+import { parseCodecKeys } from './codec/keys';
+import { cliExample, runDemo } from './demo-checkout';
+import { parseSealPublicKey } from './seal/keys';
 import { startCodecServer } from './codec/server';
 import { splitAddress, startDevServer } from './dev-server';
 import { assertPortFree } from './ports';
 import { resolveTemporalCli } from './temporal-cli';
-import { FIXTURE, startSandbox } from './sandbox/server';
+import { startSandbox } from './sandbox/server';
 import { jsonLogger, startCheckoutWorker } from './worker';
-import type { CheckoutRequest } from '../workflows/input';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/**
- * The dev server's history persists in .data/, so its encryption key must persist too: without CODEC_KEYS,
- * one is generated once and kept (git-ignored) beside the database.
- */
-function localCodecSecrets(dataDir: string, config: AppConfig): { keys: string; bearer: string } {
-  const file = join(dataDir, 'codec.json');
-  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { keys: string; bearer: string }) : undefined;
-  const secrets = {
-    keys: config.codec.keys ?? saved?.keys ?? generateCodecKey('local1'),
-    bearer: config.codec.serverToken ?? saved?.bearer ?? randomBytes(24).toString('base64url'),
-  };
-  if (!saved) writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
-  return secrets;
-}
-
-function demoRequest(): CheckoutRequest {
-  return {
-    requestId: `demo-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`,
-    cinemaId: FIXTURE.cinemas.beijing,
-    scheduleId: String(FIXTURE.schedules.beijing),
-    seats: FIXTURE.seats.beijing.slice(0, 2),
-    token: FIXTURE.tokens.rich,
-    vouchers: { codes: FIXTURE.vouchers.rich.unused.slice(0, 2) },
-  };
-}
 
 async function main(): Promise<void> {
   const base = loadConfig();
@@ -63,10 +37,11 @@ async function main(): Promise<void> {
 
   const dbFile = resolve(base.temporal.devDbFile);
   mkdirSync(dirname(dbFile), { recursive: true });
-  const secrets = localCodecSecrets(dirname(dbFile), base);
+  // The dev server's history persists in .data/, so its keys persist too (src/local-keys.ts).
+  const keys = localKeysFor(base.localKeysFile, dirname(dbFile), process.env);
   const uiOrigin = `http://localhost:${base.temporal.uiPort}`;
   const config = loadConfig({
-    CODEC_KEYS: secrets.keys,
+    ...keys,
     // The worker talks to the embedded sandbox, which offers the (assumed) cancel route.
     WOMEI_BASE_URL: `http://127.0.0.1:${base.sandbox.port}`,
     WOMEI_CANCEL_PATH: base.womei.cancelPath ?? 'order/cancel/',
@@ -78,15 +53,16 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const codec = createEncryptionCodec(parseCodecKeys(secrets.keys));
+    const codec = createEncryptionCodec(parseCodecKeys(keys.CODEC_KEYS));
     const codecServer = await startCodecServer({
       port: config.codec.serverPort,
       host: config.codec.serverHost,
       codec,
-      bearerToken: secrets.bearer,
+      bearerToken: keys.CODEC_SERVER_TOKEN,
       allowedOrigin: config.codec.allowedOrigin ?? uiOrigin,
     });
     stops.push(() => codecServer.close());
+    say(`keys            ${base.localKeysFile ?? '(not saved: LOCAL_KEYS_FILE is empty)'} (payload key ${codec.currentKeyId}, token seal key ${parseSealPublicKey(keys.TOKEN_SEAL_PUBLIC_KEY).id}; the CLI in this clone reads it)`);
     say(`codec server    ${codecServer.url} (key ${codec.currentKeyId}; Web UI origin ${uiOrigin} allowed)`);
 
     const devServer = await startDevServer({
@@ -111,10 +87,14 @@ async function main(): Promise<void> {
 
     const client = await CheckoutClient.connect({ config });
     stops.push(() => client.close());
-    await runDemo(client, config);
+    await runDemo(client, config, say);
     say('');
-    say(`Everything stays up: open ${devServer.uiUrl} · decode payloads with the CLI:`);
-    say(`  ${resolveTemporalCli()} workflow show -w <id> --address ${config.temporal.address} --codec-endpoint http://localhost:${config.codec.serverPort} --codec-auth 'Bearer ${secrets.bearer}'`);
+    say(`Everything stays up: open ${devServer.uiUrl} · decode payloads with the CLI (the token stays sealed):`);
+    say(`  ${resolveTemporalCli()} workflow show -w <id> --address ${config.temporal.address} --codec-endpoint http://localhost:${config.codec.serverPort} --codec-auth 'Bearer ${keys.CODEC_SERVER_TOKEN}'`);
+    say('');
+    say('Try the CLI in a second terminal of this clone:');
+    for (const line of cliExample()) say(`  ${line}`);
+    say('');
     say('Press Ctrl-C to stop.');
     await new Promise<void>((done) => {
       process.once('SIGINT', done);
@@ -125,20 +105,6 @@ async function main(): Promise<void> {
     await shutdown();
   }
   say('stopped');
-}
-
-async function runDemo(client: CheckoutClient, config: AppConfig): Promise<void> {
-  const request = demoRequest();
-  say('');
-  say(`demo checkout   ${request.seats.length} seats, ${'codes' in request.vouchers ? request.vouchers.codes.length : 0} vouchers at cinema ${request.cinemaId}, schedule ${request.scheduleId}`);
-  const started = await client.startCheckout(request, { waitForOrder: true });
-  say(`  order ${started.orderId} created — workflow ${started.workflowId}`);
-  say(`  Web UI: ${workflowUiLink(config, started.workflowId)}`);
-  const progress = new ProgressPrinter(say);
-  const result = await client.follow(started.workflowId, (status) => progress.update(status), 300);
-  say('');
-  for (const line of formatResult(result)) say(line);
-  say(`  Web UI: ${workflowUiLink(config, started.workflowId)}`);
 }
 
 main().catch((error: unknown) => {

@@ -8,7 +8,7 @@ import { delimiter, join } from 'node:path';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -17,9 +17,13 @@ function isExecutable(path: string): boolean {
   }
 }
 
+/** Where the install scripts build into: outside the clone, shared by every clone on the machine. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.WOMEI_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'womei-checkout');
+}
+
 export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
-  const cacheRoot = env.WOMEI_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'womei-checkout');
-  return join(cacheRoot, 'temporal-cli', env.TEMPORAL_CLI_VERSION ?? TEMPORAL_CLI_VERSION, 'temporal');
+  return join(cacheRoot(env), 'temporal-cli', env.TEMPORAL_CLI_VERSION ?? TEMPORAL_CLI_VERSION, 'temporal');
 }
 
 export function resolveTemporalCli(env: NodeJS.ProcessEnv = process.env): string {

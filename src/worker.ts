@@ -1,6 +1,6 @@
 /**
- * The checkout worker: connects, registers the `checkout` workflow and its activities, tunes itself from
- * config, shuts down gracefully.
+ * The checkout worker: connects, registers the `checkout` workflow (and the `orderClaim` records of who owns
+ * which order) and its activities, tunes itself from config, shuts down gracefully.
  *
  * - `createCheckoutWorker({ connection, config, ... })` builds a Worker (tests create in-process workers
  *   against the dev server with it, passing their own Womei client, task queue and prebuilt bundle).
@@ -13,14 +13,17 @@
  * the task queue has no activities-per-second cap: such a cap throttles every user for one user's sake, and
  * setting `maxTaskQueueActivitiesPerSecond` at all turns the SDK's eager activity dispatch off.
  */
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { LogLevel, LogMetadata, WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities';
-import { loadConfig } from './config';
+import { temporalOrderClaims, type OrderClaims } from '../activities/order-claims';
+import { loadConfig, withLocalKeys } from './config';
 import type { AppConfig } from './config';
 import { createDataConverter } from './codec/data-converter';
 import { redact } from './redact';
+import { tokenOpenerFor, type TokenOpener } from './seal/seal';
 import { temporalTarget } from './temporal-connection';
 import { createWomeiClient } from './womei/client';
 import { TokenRateLimiter } from './womei/token-limiter';
@@ -35,10 +38,17 @@ export interface CheckoutWorkerOptions {
   /** Womei client; default `createWomeiClient(config.womei)` with the per-token limit of `config.womei`. */
   womei?: WomeiApi;
   /**
-   * Payload codec / failure converter. Default `createDataConverter(config)` (encrypts when CODEC_KEYS is set).
-   * Client and worker must use the same one.
+   * Order-claim registry; default claims on this Temporal namespace through the worker's own connection, with
+   * the worker's data converter, on its task queue (where the worker also runs the `orderClaim` workflows).
+   */
+  claims?: OrderClaims;
+  /**
+   * Payload codec / failure converter. Default `createDataConverter(config)`: encrypts with CODEC_KEYS, refuses to
+   * run without them (unless INSECURE_PLAINTEXT_PAYLOADS). Client and worker must use the same one.
    */
   dataConverter?: DataConverter;
+  /** Opens sealed tokens. Default `tokenOpenerFor(config)`: TOKEN_SEAL_PRIVATE_KEYS, refuses to run without them. */
+  tokens?: TokenOpener;
   /** Default `config.temporal.taskQueue`; tests pass a unique one per file. */
   taskQueue?: string;
   /** Prebuilt workflow bundle code (tests bundle once per run); default: WORKER_WORKFLOW_BUNDLE or source. */
@@ -50,7 +60,12 @@ export interface CheckoutWorkerOptions {
 export async function createCheckoutWorker(options: CheckoutWorkerOptions): Promise<Worker> {
   const { connection, config } = options;
   const womei = options.womei ?? createWomeiClient({ ...config.womei, limiter: tokenLimiterOf(config.womei) });
+  // Fail closed, before anything connects: no payload key or no seal key, no worker.
   const dataConverter = options.dataConverter ?? createDataConverter(config);
+  const tokens = options.tokens ?? tokenOpenerFor(config);
+  const taskQueue = options.taskQueue ?? config.temporal.taskQueue;
+  const claims =
+    options.claims ?? temporalOrderClaims(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), taskQueue);
   const bundlePath = config.worker.workflowBundlePath;
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
@@ -61,9 +76,9 @@ export async function createCheckoutWorker(options: CheckoutWorkerOptions): Prom
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: options.taskQueue ?? config.temporal.taskQueue,
+    taskQueue,
     ...workflowSource,
-    activities: createActivities({ womei }),
+    activities: createActivities({ womei, claims, tokens }),
     dataConverter,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
@@ -139,7 +154,7 @@ export function installRuntime(config: AppConfig): void {
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const base = loadConfig({}, env);
+  const base = loadConfig({}, withLocalKeys(env));
   installRuntime(base);
   const log = Runtime.instance().logger;
   // Same resolution as the client (src/temporal-connection.ts): TEMPORAL_* env and temporal.toml profiles, so

@@ -1,8 +1,9 @@
 /**
  * Undoing a checkout, newest first: unbind the vouchers (waiting in NEEDS_ATTENTION for a fresh token when it
  * must) and release the orders (cancel, or abandon to the hold expiry and confirm it lapsed). Also finding the
- * order a lost create answer made, since both a new create and a release must know of it first. The saga
- * record these runners work through is compensation.ts.
+ * order a lost create answer made, since both a new create and a release must know of it first: only an order
+ * this checkout proved and claimed is ever released (activities/index.ts). The saga record these runners work
+ * through is compensation.ts.
  */
 import * as wf from '@temporalio/workflow';
 import type { LostOrderSearch } from '../activities';
@@ -29,8 +30,7 @@ export class Compensator {
 
   /**
    * Compensates one order (a lapsed hold before a new round). Every run settles its entry and none registers
-   * another for this order (findLostOrder's extras are other orders, settled at once), so nothing of this
-   * order is left pending afterwards: a failure is what can go wrong.
+   * another for this order, so nothing of this order is left pending afterwards: a failure is what can go wrong.
    */
   async compensateOrder(orderId: string): Promise<boolean> {
     const { steps, saga } = this.ctx;
@@ -44,26 +44,39 @@ export class Compensator {
     }
   }
 
-  /** Several lost create attempts may each have made an order: the extras are released at once. */
-  async findLostOrder(sinceMs: number): Promise<LostOrderSearch> {
+  /**
+   * Looks for the order of the entry's lost create attempt(s) and claims it (activities/index.ts: proven by
+   * schedule, cinema, exact seats and time window, and owned by claim). Orders that match but belong to
+   * another checkout are recorded as left alone. Releasing "extra" matches is gone: an exact seat set has one
+   * live holder, so a second match is always someone else's.
+   */
+  async findLostOrder(entry: CompensationEntry): Promise<LostOrderSearch> {
     const { input, state, steps, saga } = this.ctx;
-    const exclude = state.orders.map((o) => o.orderId);
+    const exclude = [...state.orders.map((o) => o.orderId), ...state.foreignOrderIds];
     const found = await steps.step('findLostOrder', () =>
       acts.findLostOrder.executeWithOptions(steps.opts('read', `find the order a lost create made (schedule ${input.scheduleId})`), [
         {
           session: steps.session(),
           scheduleId: input.scheduleId,
           seatLabels: [...input.seats],
-          sinceMs,
+          sinceMs: entry.lostCreateSince!,
+          ...(entry.lostCreateUntil !== undefined ? { untilMs: entry.lostCreateUntil } : {}),
           excludeOrderIds: exclude,
         },
       ]),
     );
-    for (const extra of found.extraOrderIds) {
-      state.adoptOrder(extra, state.round, 'found-extra');
-      const entry = saga.register('releaseOrder', extra);
-      state.note(state.phase, `order ${extra} is a second order of this request; releasing it`);
-      await wf.CancellationScope.nonCancellable(() => this.runRelease(entry));
+    for (const foreign of found.foreignOrders ?? []) {
+      state.leaveAlone(foreign.orderId, `order ${foreign.orderId} holds exactly this request's seats but belongs to checkout ${foreign.owner}; left alone`);
+    }
+    // Only a history recorded before ownership was proven can hold extras (and the releases that followed).
+    const extras = found.extraOrderIds ?? [];
+    if (extras.length > 0 && !wf.patched('claim-owned-orders')) {
+      for (const extra of extras) {
+        state.adoptOrder(extra, state.round, 'found-extra');
+        const extraEntry = saga.register('releaseOrder', extra);
+        state.note(state.phase, `order ${extra} is a second order of this request; releasing it`);
+        await wf.CancellationScope.nonCancellable(() => this.runRelease(extraEntry));
+      }
     }
     return found;
   }
@@ -73,6 +86,7 @@ export class Compensator {
     const { state } = this.ctx;
     entry.orderId = orderId;
     delete entry.lostCreateSince;
+    delete entry.lostCreateUntil;
     state.adoptOrder(orderId, round, 'adopted');
     state.note(phase, note);
   }
@@ -153,14 +167,19 @@ export class Compensator {
       }
       let found: LostOrderSearch;
       try {
-        found = await this.findLostOrder(entry.lostCreateSince);
+        found = await this.findLostOrder(entry);
       } catch (err) {
         const f = describeFailure(err, [state.token]);
         saga.settle(entry, 'DONE', `could not look for the order of a lost create (${f.type}); any such order lapses with its hold`);
         return;
       }
       if (found.orderId === null) {
-        saga.settle(entry, 'SKIPPED', 'the lost create attempt made no order');
+        const foreign = found.foreignOrders?.length ?? 0;
+        saga.settle(
+          entry,
+          'SKIPPED',
+          foreign > 0 ? `no order of this checkout from the lost create; ${foreign} matching order(s) of other checkouts left alone` : 'the lost create attempt made no order',
+        );
         return;
       }
       orderId = found.orderId;

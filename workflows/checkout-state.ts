@@ -8,7 +8,7 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
 import { redactText } from '../src/redact';
-import { parseToken, parseVoucherSpec } from './input';
+import { parseSealedToken, parseToken, parseVoucherSpec } from './input';
 import type { CheckoutInput, VoucherSpec } from './input';
 import { checkoutMemo, NEEDS_ATTENTION_FAILURE, refreshTokenUpdate, replaceVouchersUpdate, statusQuery, waitForOrderUpdate } from './messages';
 import type {
@@ -196,6 +196,18 @@ export class CheckoutState {
     }
   }
 
+  /** An order that is another checkout's: shown in the status, never touched. */
+  leaveAlone(orderId: string, note: string): void {
+    const foreign = (this.s.foreignOrders ??= []);
+    if (foreign.some((f) => f.orderId === orderId)) return;
+    foreign.push({ orderId, note });
+    this.note(this.s.phase, note);
+  }
+
+  get foreignOrderIds(): string[] {
+    return (this.s.foreignOrders ?? []).map((f) => f.orderId);
+  }
+
   markOrder(orderId: string, state: OrderRecord['state']): void {
     const o = this.s.orders.find((r) => r.orderId === orderId);
     if (o) o.state = state;
@@ -240,20 +252,25 @@ export class CheckoutState {
             ...this.s.timeline.slice(TIMELINE_HEAD),
           ]
         : this.s.timeline;
-    return { ...this.s, compensations: this.saga.view(), timeline };
+    const mayBeBound = this.saga.codesMayBeBound();
+    const vouchers = mayBeBound.length > 0 ? { ...this.s.vouchers, mayBeBound } : this.s.vouchers;
+    return { ...this.s, vouchers, compensations: this.saga.view(), timeline };
   }
 
   // ---------------------------------------------------------------- end
 
   result(outcome: CheckoutOutcome, extra: Partial<CheckoutResult> = {}): CheckoutResult {
+    const mayBeBound = outcome === 'COMPLETED' ? [] : this.saga.codesMayBeBound();
     return {
       outcome,
       requestId: this.input.requestId,
       ...(this.s.orderId !== undefined ? { orderId: this.s.orderId } : {}),
       ...(this.s.prices !== undefined ? { prices: this.s.prices } : {}),
       vouchers: [...this.s.vouchers.bound],
+      ...(mayBeBound.length > 0 ? { vouchersMayBeBound: mayBeBound } : {}),
       ...(this.s.reason !== undefined ? { reason: this.s.reason } : {}),
       orders: this.s.orders.map((o) => ({ ...o })),
+      ...(this.s.foreignOrders !== undefined ? { foreignOrders: this.s.foreignOrders.map((f) => ({ ...f })) } : {}),
       attempts: { ...this.s.attempts },
       timeline: this.status().timeline,
       ...extra,
@@ -332,7 +349,8 @@ export class CheckoutState {
       {
         validator: (token) => {
           if (this.finished) throw new Error('the checkout has finished');
-          parseToken(token);
+          // Validators do not run on replay, so histories from before sealing still replay their plaintext update.
+          parseSealedToken(token);
         },
       },
     );

@@ -198,7 +198,7 @@ export class VoucherStages {
         }
 
         const before = saga.mayBeBound(order.orderId);
-        saga.setMayBeBound(order.orderId, true);
+        saga.setMayBeBound(order.orderId, true, codes);
         let price: OrderPrice;
         try {
           price = await steps.step('bindVouchers', () =>

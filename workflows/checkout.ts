@@ -31,7 +31,8 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, CancelledFailure, TemporalFailure } from '@temporalio/common';
 import { toFen } from '../src/womei/money';
-import { InvalidInput, parseCheckoutInput } from './input';
+import { isSealedToken, TOKEN_NOT_SEALED } from '../src/seal/format';
+import { InvalidInput, onlySameSeatRefusal, parseCheckoutInput } from './input';
 import type { CheckoutInput, CheckoutRequest } from './input';
 import type { CheckoutResult } from './messages';
 import { NOTHING_APPLIED_FAILURE_TYPES, REFUSAL_FAILURE_TYPES } from './policy';
@@ -51,14 +52,37 @@ const MAX_PAY_ATTEMPTS = 3;
 export async function checkout(raw: CheckoutRequest): Promise<CheckoutResult> {
   let input: CheckoutInput;
   try {
-    input = parseCheckoutInput(raw, { now: wf.workflowInfo().startTime.getTime() });
+    input = parseAtTheDoor(raw);
   } catch (err) {
     if (err instanceof InvalidInput) {
       throw ApplicationFailure.create({ type: 'InvalidInput', message: err.message, nonRetryable: true, details: [err.issues] });
     }
     throw err;
   }
+  // A plaintext token would sit readable in history and reach activities: refused, nothing is sent to Womei.
+  // Histories from before sealing carry plaintext tokens; they have no patch marker here and replay as they ran.
+  if (!isSealedToken(input.token) && wf.patched('refuse-plaintext-token')) {
+    throw ApplicationFailure.create({
+      type: TOKEN_NOT_SEALED,
+      message: 'the token is not sealed: clients seal it with TOKEN_SEAL_PUBLIC_KEY; a plaintext token is refused and nothing is sent to Womei',
+      nonRetryable: true,
+    });
+  }
   return new CheckoutRun(createRunContext(input)).run();
+}
+
+function parseAtTheDoor(raw: CheckoutRequest): CheckoutInput {
+  const now = wf.workflowInfo().startTime.getTime();
+  try {
+    return parseCheckoutInput(raw, { now });
+  } catch (err) {
+    // Two differently written labels of one seat were accepted before the canonical rule: a run that began
+    // then carries on as it did (patched() is false only when replaying such a history).
+    if (err instanceof InvalidInput && onlySameSeatRefusal(err, raw) && !wf.patched('refuse-same-seat-twice')) {
+      return parseCheckoutInput(raw, { now, sameSeatTwice: 'allow' });
+    }
+    throw err;
+  }
 }
 
 /** Orchestrates the forward path and decides, when it fails, between compensating and needing attention. */
@@ -142,7 +166,10 @@ class CheckoutRun {
     return state.result('COMPLETED', { orderId: order.orderId, state: 'READY_TO_PAY' });
   }
 
-  /** One order round: create, or adopt the order a lost create answer made. Never two live orders. */
+  /**
+   * One order round: create, or adopt the order a lost create answer made. Never two live orders, and never
+   * another checkout's: an order is this checkout's only when it holds its claim (activities/index.ts).
+   */
   private async createOrderRound(round: number): Promise<LiveOrder> {
     const { input, state, steps, saga } = this.ctx;
     state.setPhase('CREATING_ORDER');
@@ -150,13 +177,13 @@ class CheckoutRun {
     const release = saga.register('releaseOrder');
     for (let attempt = 1; ; attempt++) {
       if (release.lostCreateSince !== undefined) {
-        const found = await this.compensation.findLostOrder(release.lostCreateSince);
+        const found = await this.compensation.findLostOrder(release);
         if (found.orderId !== null) {
           const note = `adopted order ${found.orderId}, made by a create attempt whose answer was lost`;
           this.compensation.adoptLostOrder(release, found.orderId, round, 'CREATING_ORDER', note);
           return { orderId: found.orderId };
         }
-        state.note('CREATING_ORDER', 'no order from the lost create attempt; creating again');
+        state.note('CREATING_ORDER', 'no order of this checkout from the lost create attempt; creating again');
       }
       const since = Date.now();
       // Until an answer comes, this attempt may have made an order (lost answer, worker death, cancellation).
@@ -167,20 +194,38 @@ class CheckoutRun {
             { session: steps.session(), scheduleId: input.scheduleId, seatLabels: [...input.seats] },
           ]),
         );
+        if (created.claimedBy !== undefined) {
+          // Womei made the order for us, but another checkout of this user claimed it first (it found it while
+          // looking for its own lost order): it is that checkout's now. Never release or bind it; create again,
+          // which Womei refuses while that order holds the seats.
+          state.leaveAlone(
+            created.orderId,
+            `order ${created.orderId} came from this checkout's create, but checkout ${created.claimedBy} claimed it first; left to it`,
+          );
+          if (release.lostCreateSince === since) delete release.lostCreateSince;
+          if (attempt >= MAX_CREATE_ATTEMPTS) {
+            throw checkoutFailure('SeatUnavailable', `every order created for these seats was claimed by another checkout (${attempt} attempt(s))`);
+          }
+          continue;
+        }
         release.orderId = created.orderId;
         delete release.lostCreateSince;
+        delete release.lostCreateUntil;
         state.adoptOrder(created.orderId, round, 'created');
         state.note('CREATING_ORDER', `order ${created.orderId} created (round ${round})`);
         return { orderId: created.orderId };
       } catch (err) {
         const f = describeFailure(err, [state.token]);
-        if (f.cancelled) throw err;
         if (NOTHING_APPLIED_FAILURE_TYPES.includes(f.type)) {
           // Womei answered "no" (or the gateway refused): this attempt made nothing.
           if (release.lostCreateSince === since) delete release.lostCreateSince;
-          // A refusal ends the checkout; the gateway's 429 is retried below.
-          if (REFUSAL_FAILURE_TYPES.includes(f.type)) throw err;
+        } else {
+          // This attempt may have made an order until now: the search window reaches this far.
+          release.lostCreateUntil = Date.now();
         }
+        if (f.cancelled) throw err;
+        // A refusal ends the checkout; the gateway's 429 is retried below.
+        if (REFUSAL_FAILURE_TYPES.includes(f.type)) throw err;
         if (attempt >= MAX_CREATE_ATTEMPTS) throw err;
         await steps.backoff('createOrder', attempt, f);
       }

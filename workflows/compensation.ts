@@ -19,6 +19,8 @@ export interface CompensationEntry {
    * the order it may have made (findLostOrder) and release that.
    */
   lostCreateSince?: number;
+  /** When the last create attempt whose outcome is unknown ended (its failure came); the search window's end. */
+  lostCreateUntil?: number;
   state: CompensationState;
   note?: string;
 }
@@ -28,6 +30,8 @@ export class Saga {
   private nextId = 1;
   /** Set before each bind: an answer that was lost may hide a binding, so only proof clears it. */
   private readonly bindMayHaveLanded = new Map<string, boolean>();
+  /** The codes the latest bind sent to each order: what may sit on it while its flag is set. */
+  private readonly codesSent = new Map<string, readonly string[]>();
 
   register(kind: CompensationKind, orderId?: string): CompensationEntry {
     const entry: CompensationEntry = { id: this.nextId++, kind, state: 'PENDING', ...(orderId !== undefined ? { orderId } : {}) };
@@ -70,8 +74,17 @@ export class Saga {
     return this.bindMayHaveLanded.get(orderId) ?? false;
   }
 
-  setMayBeBound(orderId: string, value: boolean): void {
+  /** `codes`: those the bind about to be sent carries (a bind replaces the order's whole choice). */
+  setMayBeBound(orderId: string, value: boolean, codes?: readonly string[]): void {
     this.bindMayHaveLanded.set(orderId, value);
+    if (value && codes !== undefined) this.codesSent.set(orderId, [...codes]);
+  }
+
+  /** Codes that may be bound on Womei's side: sent to an order by a bind that no unbind (or lapse) has undone. */
+  codesMayBeBound(): string[] {
+    const codes = new Set<string>();
+    for (const [orderId, may] of this.bindMayHaveLanded) if (may) for (const c of this.codesSent.get(orderId) ?? []) codes.add(c);
+    return [...codes];
   }
 
   get hasFailures(): boolean {

@@ -3,3 +3,4 @@
  * functions; shared definitions live in messages.ts / input.ts and are imported from there.
  */
 export { checkout } from './checkout';
+export { orderClaim } from './order-claim';

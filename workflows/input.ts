@@ -9,11 +9,17 @@
  */
 import { z } from 'zod';
 import { redactText } from '../src/redact';
+import { SEALED_TOKEN_PATTERN } from '../src/seal/format';
+import { repeatedSeats } from '../src/womei/seats';
 
 /** Most tickets one checkout buys (one Womei order). The mini-program caps a selection at 6 seats too. */
 export const MAX_SEATS = 6;
 
-/** `{area_no}:{row}:{col}:{seat_no}` as `hall/info` gives them (docs/womei-api.md §3.1), e.g. `10013:7:5:11112211#04#10`. */
+/**
+ * `{area_no}:{row}:{col}:{seat_no}` as `hall/info` gives them (docs/womei-api.md §3.1), e.g. `10013:7:5:11112211#04#10`.
+ * Two labels naming one seat (same canonical position or seat_no, src/womei/seats.ts) are refused by
+ * `parseCheckoutInput`, naming the later one (`seats.1`).
+ */
 export const SEAT_LABEL_PATTERN = /^\d{1,12}:\d{1,4}:\d{1,4}:[0-9A-Za-z#_-]{1,40}$/;
 /** Womei session token: 32 lowercase hex characters (docs/womei-api.md §1.2). */
 export const TOKEN_PATTERN = /^[0-9a-f]{32}$/;
@@ -31,9 +37,14 @@ function noDuplicates(values: readonly string[]): boolean {
 
 const voucherCode = z.string().regex(VOUCHER_CODE_PATTERN, 'must be 4-40 letters or digits');
 
-const TOKEN_RULE = 'must be 32 lowercase hex characters';
-/** The user's Womei session token, at the start and in `refreshToken`. */
-const tokenSchema = z.string().regex(TOKEN_PATTERN, TOKEN_RULE);
+const TOKEN_RULE = 'must be 32 lowercase hex characters, or that token sealed (sealed:v1:…)';
+/**
+ * The user's Womei session token, at the start and in `refreshToken`: sealed (`sealed:v1:<keyId>:…`, what the
+ * client sends and the workflow carries), or plaintext, which a caller hands the client to seal and which
+ * histories from before sealing hold. The workflow refuses a plaintext one (TokenNotSealed).
+ */
+const tokenSchema = z.string().refine((t) => TOKEN_PATTERN.test(t) || SEALED_TOKEN_PATTERN.test(t), TOKEN_RULE);
+const SEALED_RULE = 'must be sealed (sealed:v1:…): the client seals the token with TOKEN_SEAL_PUBLIC_KEY';
 
 const CODES_EXCEED_SEATS = 'more codes than seats (one voucher covers one ticket)';
 /** Explicit codes beyond one per seat: one voucher covers one ticket. */
@@ -105,9 +116,8 @@ export const checkoutInputSchema = z
     seats: z
       .array(z.string().regex(SEAT_LABEL_PATTERN, 'must be a seatlable {area_no}:{row}:{col}:{seat_no}'))
       .min(1, 'needs at least one seat')
-      .max(MAX_SEATS, `at most ${MAX_SEATS} seats`)
-      .refine(noDuplicates, 'seats must not repeat'),
-    /** The user's Womei session token. A secret: never logged, never in status, result or errors. */
+      .max(MAX_SEATS, `at most ${MAX_SEATS} seats`),
+    /** The user's Womei session token, sealed by the client. A secret: never logged, never in status, result or errors. */
     token: tokenSchema,
     vouchers: voucherSpecSchema,
     limits: limitsSchema.default(() => limitsSchema.parse({})),
@@ -169,12 +179,27 @@ function tokenOf(raw: unknown): string | undefined {
   return undefined;
 }
 
+/** The refusal of a label naming a seat an earlier label named. */
+export const SAME_SEAT_RULE = 'names the same seat as an earlier label (same area:row:col or seat_no, letter case ignored)';
+
+/** True when the only fault of the input is a seat named twice by labels that differ as strings (a newer rule). */
+export function onlySameSeatRefusal(err: InvalidInput, raw: unknown): boolean {
+  const seats = raw && typeof raw === 'object' ? (raw as { seats?: unknown }).seats : undefined;
+  return (
+    err.issues.length > 0 &&
+    err.issues.every((i) => i.message === SAME_SEAT_RULE) &&
+    Array.isArray(seats) &&
+    new Set(seats).size === seats.length
+  );
+}
+
 /**
  * Parses and checks a checkout request. `now` (ms) is the reference for "deadline in the future": the client
  * passes nothing (the clock), the workflow passes its start time so a replay decides the same way.
- * Throws `InvalidInput` naming each bad field; the message never carries a value.
+ * `sameSeatTwice: 'allow'` skips the canonical repeated-seat rule: only for a workflow whose history began
+ * before the rule (see checkout.ts). Throws `InvalidInput` naming each bad field; the message never carries a value.
  */
-export function parseCheckoutInput(raw: unknown, opts: { now?: number } = {}): CheckoutInput {
+export function parseCheckoutInput(raw: unknown, opts: { now?: number; sameSeatTwice?: 'allow' } = {}): CheckoutInput {
   const result = checkoutInputSchema.safeParse(raw);
   const secret = tokenOf(raw);
   if (!result.success) {
@@ -183,6 +208,10 @@ export function parseCheckoutInput(raw: unknown, opts: { now?: number } = {}): C
     );
   }
   const input = result.data;
+  if (opts.sameSeatTwice !== 'allow') {
+    const repeats = repeatedSeats(input.seats);
+    if (repeats.length > 0) throw new InvalidInput(repeats.map((r) => ({ path: `seats.${r.index}`, message: SAME_SEAT_RULE })));
+  }
   const now = opts.now ?? Date.now();
   if (input.limits.deadlineAt !== undefined) {
     const at = Date.parse(input.limits.deadlineAt);
@@ -216,4 +245,10 @@ export function parseToken(raw: unknown): string {
   // One message whatever the issue (not a string, wrong format): it names the rule, never the value.
   if (!result.success) throw new InvalidInput([{ path: 'token', message: TOKEN_RULE }]);
   return result.data;
+}
+
+/** `refreshToken`'s door: only a sealed token gets into the workflow's history. */
+export function parseSealedToken(raw: unknown): string {
+  if (typeof raw !== 'string' || !SEALED_TOKEN_PATTERN.test(raw)) throw new InvalidInput([{ path: 'token', message: SEALED_RULE }]);
+  return raw;
 }

@@ -78,6 +78,11 @@ export interface VoucherState {
   prechecks: Record<string, PrecheckResult>;
   /** Codes bound and verified on the current order. */
   bound: string[];
+  /**
+   * Codes that may be bound on Womei's side, verified or not: sent by a bind that nothing has undone yet (an
+   * answer lost, an unbind that failed). What to check before anyone pays the order. Absent when none.
+   */
+  mayBeBound?: string[];
 }
 
 export type OrderRecordState = 'LIVE' | 'CANCELLED' | 'ABANDONED' | 'LAPSED' | 'PAID';
@@ -86,8 +91,17 @@ export interface OrderRecord {
   orderId: string;
   round: number;
   state: OrderRecordState;
-  /** How we came to know it: created normally, or adopted after a lost create answer. */
+  /**
+   * How we came to know it: created (and claimed), or adopted (proven and claimed) after a lost create answer.
+   * `found-extra` only in runs recorded before ownership was proven (they released such orders).
+   */
   origin: 'created' | 'adopted' | 'found-extra';
+}
+
+/** An order this checkout met but could not prove its own (another checkout holds its claim): never touched. */
+export interface ForeignOrderRecord {
+  orderId: string;
+  note: string;
 }
 
 export interface CheckoutErrorInfo {
@@ -123,6 +137,8 @@ export interface CheckoutStatus {
   orderId?: string;
   /** Every order this checkout created or adopted, with what became of it. */
   orders: OrderRecord[];
+  /** Orders it met that belong to another checkout of the same user, left alone (absent when none). */
+  foreignOrders?: ForeignOrderRecord[];
   round: number;
   vouchers: VoucherState;
   prices?: PricesYuan;
@@ -151,9 +167,13 @@ export interface CheckoutResult {
   state?: 'READY_TO_PAY' | 'ISSUED';
   prices?: PricesYuan;
   vouchers: string[];
+  /** Not COMPLETED: codes that may still be bound on Womei's side (see VoucherState.mayBeBound). Absent when none. */
+  vouchersMayBeBound?: string[];
   ticketCodes?: { name: string; code: string }[];
   reason?: { type: string; message: string };
   orders: OrderRecord[];
+  /** As in the status: orders of other checkouts this one met and left alone. */
+  foreignOrders?: ForeignOrderRecord[];
   attempts: Partial<Record<CheckoutStep, number>>;
   timeline: TimelineEntry[];
 }

@@ -22,15 +22,19 @@
 import { ActivityCancellationType } from '@temporalio/common';
 import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
 import { NON_RETRYABLE_WOMEI_FAILURES } from '../src/womei/errors';
+import { TOKEN_NOT_SEALED } from '../src/seal/format';
 import type { CheckoutInput } from './input';
 
 export type ActivityKind = 'create' | 'read' | 'price' | 'precheck' | 'bind' | 'compensate' | 'pay' | 'poll';
 
-/** Failure types no retry can fix (Womei's refusals plus the checkout's own input refusal). */
-export const NON_RETRYABLE_FAILURE_TYPES: readonly string[] = [...NON_RETRYABLE_WOMEI_FAILURES, 'InvalidInput'];
+/**
+ * Failure types no retry can fix (Womei's refusals, the checkout's own input refusal, and an unsealed token,
+ * which the activity refuses before sending anything).
+ */
+export const NON_RETRYABLE_FAILURE_TYPES: readonly string[] = [...NON_RETRYABLE_WOMEI_FAILURES, 'InvalidInput', TOKEN_NOT_SEALED];
 
-/** Failure types that mean "Womei answered and refused": nothing was changed on its side. */
-export const REFUSAL_FAILURE_TYPES: readonly string[] = NON_RETRYABLE_WOMEI_FAILURES.filter((t) => t !== 'WomeiProtocolError');
+/** Failure types that mean "refused, nothing was changed on Womei's side": Womei's answers, and an unsealed token. */
+export const REFUSAL_FAILURE_TYPES: readonly string[] = [...NON_RETRYABLE_WOMEI_FAILURES.filter((t) => t !== 'WomeiProtocolError'), TOKEN_NOT_SEALED];
 
 /** Failure types that mean "this call changed nothing on Womei's side": a refusal, or the gateway's 429. */
 export const NOTHING_APPLIED_FAILURE_TYPES: readonly string[] = [...REFUSAL_FAILURE_TYPES, 'WomeiRateLimited'];

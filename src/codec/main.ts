@@ -4,7 +4,7 @@
  *   tsx src/codec/main.ts generate-key ID   print a new `ID:base64key` entry to append to CODEC_KEYS
  * It listens on CODEC_SERVER_HOST (default 127.0.0.1). Point the Web UI at it (Settings → Codec Server, or `--ui-codec-endpoint` on the dev server).
  */
-import { loadConfig } from '../config';
+import { loadConfig, withLocalKeys } from '../config';
 import { createEncryptionCodec } from './codec';
 import { generateCodecKey, parseCodecKeys } from './keys';
 import { startCodecServer } from './server';
@@ -14,7 +14,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(generateCodecKey(argv[1] ?? `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`));
     return;
   }
-  const { codec: config } = loadConfig();
+  const { codec: config } = loadConfig({}, withLocalKeys());
   if (config.keys === undefined) {
     throw new Error('CODEC_KEYS is not set: the codec server needs the keys payloads were encrypted with (id:base64key,...)');
   }

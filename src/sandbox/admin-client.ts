@@ -74,6 +74,11 @@ export class SandboxAdmin {
     return (await this.call<{ token: string }>('POST', 'tokens', { action: 'refresh', token })).token;
   }
 
+  /** `count` new unused vouchers in the user's wallet; returns their codes. */
+  async mintVouchers(userId: string, count: number): Promise<string[]> {
+    return (await this.call<{ codes: string[] }>('POST', 'vouchers', { userId, count })).codes;
+  }
+
   async setConfig(patch: ConfigPatch): Promise<RuntimeConfig> {
     return (await this.call<{ config: RuntimeConfig }>('POST', 'config', patch)).config;
   }

@@ -17,6 +17,7 @@ const tokenAction = z.discriminatedUnion('action', [
 ]);
 
 const clockBody = z.strictObject({ advanceSeconds: z.number().min(0) });
+const vouchersBody = z.strictObject({ userId: z.string().min(1), count: z.number().int().min(1).max(200) });
 
 function badRequest(e: unknown): Reply {
   if (e instanceof z.ZodError) return adminJson(400, { error: e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
@@ -76,6 +77,11 @@ export function handleAdmin(core: SandboxCore, method: string, sub: string, body
         return tokens(core, body);
       case 'POST config':
         return adminJson(200, { config: core.patchConfig(body) });
+      case 'POST vouchers': {
+        const b = vouchersBody.parse(body);
+        if (!core.store.users.has(b.userId)) return adminJson(404, { error: `unknown user ${b.userId}` });
+        return adminJson(200, { codes: core.store.mintVouchers(b.userId, b.count) });
+      }
       case 'POST clock': {
         const b = clockBody.parse(body);
         core.store.clock.advance(b.advanceSeconds);

@@ -189,6 +189,7 @@ export function buildFixture(nowSec: number, makeOrderId: (createdAt: number) =>
     createdAt, expiresAt: createdAt + 900, status: 'SUCCESS', cancelReason: null, priced: true,
     choice: { payType: 'WECHAT', discountType: 'TP_VOUCHER', cardId: '', codes: [FIXTURE.vouchers.rich.used] },
     paidAt: createdAt + 60, issuedAt: createdAt + 65, ticketCode: '130100001', verifyCode: '1200001', paidCodes: [FIXTURE.vouchers.rich.used],
+    codesEverBound: [FIXTURE.vouchers.rich.used],
   };
   return {
     cinemas: buildCinemas(),

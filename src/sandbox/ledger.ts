@@ -20,6 +20,8 @@ export interface LedgerOrder {
   seats: string[];
   /** Codes of the current choice (kept on dead orders: that is what `boundToDeadOrders` reports). */
   boundCodes: string[];
+  /** Every code ever applied to the order, unbound since or not: who bound what, for ownership checks. */
+  codesEverBound: string[];
   payType: string | null;
   discountType: string | null;
   priced: boolean;
@@ -77,7 +79,7 @@ export function buildLedger(store: SandboxStore, log: RequestLog, now: number): 
     return {
       orderId: o.orderId, userId: o.userId, cinemaId: o.cinemaId, scheduleId: o.scheduleId, status: o.status,
       cancelReason: o.cancelReason, seats: o.seats.map(seatLabel),
-      boundCodes: choiceCodes(o.choice),
+      boundCodes: choiceCodes(o.choice), codesEverBound: [...o.codesEverBound],
       payType: o.choice?.payType ?? null, discountType: o.choice?.discountType ?? null, priced: o.priced,
       prices: p ? { total: fromFen(p.totalFen), voucher: fromFen(p.useTotalFen), payment: fromFen(p.paymentFen) } : null,
       createdAt: o.createdAt, expiresAt: o.expiresAt, paidAt: o.paidAt, issuedAt: o.issuedAt, ticketCode: o.ticketCode,

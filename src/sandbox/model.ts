@@ -145,4 +145,6 @@ export interface Order {
   verifyCode: string;
   /** Codes consumed by payment (frozen at payment time). */
   paidCodes: string[];
+  /** Every code any `order/change/` ever applied to this order, first-applied first (the ledger's history). */
+  codesEverBound: string[];
 }

@@ -49,6 +49,8 @@ export class SandboxStore {
    * from an earlier test must never find its old order id pointing at a new order.
    */
   private orderCounter = 10_000_001;
+  /** Tail of minted voucher codes; like the order counter, never reset, so a code is never handed out twice. */
+  private voucherCounter = 1;
 
   constructor(public config: RuntimeConfig) {
     this.loadFixture();
@@ -106,6 +108,25 @@ export class SandboxStore {
     if (!this.users.has(userId)) throw new Error(`unknown user ${userId}`);
     this.tokens.set(token, { userId, expired: false });
     return token;
+  }
+
+  /**
+   * New unused vouchers in a user's wallet (tests that run many checkouts of one user, each with codes of its
+   * own). Codes `SBJY09…`: the fixture's never start so.
+   */
+  mintVouchers(userId: string, count: number): string[] {
+    if (!this.users.has(userId)) throw new Error(`unknown user ${userId}`);
+    const now = this.now();
+    const codes: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const code = `SBJY09${String(this.voucherCounter++).padStart(12, '0')}`;
+      this.vouchers.set(code, {
+        code, password: '1234', name: '沙盒影业--电影票', ownerId: userId, expireTime: now + 365 * 86_400,
+        state: 'unused', bindTime: now, useTime: 0, consumedBy: null,
+      });
+      codes.push(code);
+    }
+    return codes;
   }
 
   hallOf(schedule: Schedule): Hall | undefined {

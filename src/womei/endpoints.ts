@@ -1,7 +1,8 @@
 /**
  * One source of truth for Womei's routes (docs/womei-api.md §3). `path` is also the endpoint name used in error
- * messages and by the sandbox's fault rules. Trailing slashes are exactly as captured: a few routes have none,
- * and the real server answers `url not found` when one is added or dropped.
+ * messages and by the sandbox's fault rules. The sandbox serves every route here as captured; the client
+ * (client.ts) has methods only for the ones the checkout and the operator CLI call. Trailing slashes are exactly
+ * as captured: a few routes have none, and the real server answers `url not found` when one is added or dropped.
  */
 
 /**

@@ -32,8 +32,6 @@ export interface WomeiRequest<S extends z.ZodType> {
   form?: Record<string, string> | typeof PARAMETERLESS_POST_BODY;
   /** Schema of the envelope's `data` (for an `empty` body: of `undefined`). */
   data: S;
-  /** Further secrets sent in this request (a voucher password) that must not reach an error message. */
-  secrets?: string[];
 }
 
 export type WomeiCall = <S extends z.ZodType>(request: WomeiRequest<S>) => Promise<z.output<S>>;
@@ -62,7 +60,7 @@ export function createWomeiHttp(config: WomeiHttpConfig): WomeiCall {
     const { endpoint, session } = request;
     const name = endpoint.path;
     checkSession(name, endpoint, session);
-    const secrets = [session.token, ...(request.secrets ?? [])];
+    const secrets = [session.token];
     const query = request.query ? `?${formBody(request.query)}` : '';
     const url = routePath(endpoint, config.tenant, session.cinemaId) + query;
     // Before the timer: waiting for the token's slot is not the server being slow.

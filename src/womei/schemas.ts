@@ -10,13 +10,13 @@
 import { z } from 'zod';
 import type {
   CreatedOrder,
-  MemberCardCheck,
+  MemberCard,
   OrderInfo,
   OrderPrice,
   PaymentQuery,
   PaymentStarted,
-  PhoneCheck,
   TypedVoucher,
+  UserInfo,
   UserOrderSummary,
   VoucherPage,
   VoucherPriceCheck,
@@ -53,7 +53,6 @@ export const displayText = z
 /** An item Womei receives comma-joined (voucher codes, template ids): a comma or whitespace inside would corrupt it. */
 export const COMMA_JOINABLE = /^[^\s,]+$/;
 export const voucherCode = z.string().regex(COMMA_JOINABLE, 'expected a voucher code (no spaces or commas)');
-const looseRecord = z.record(z.string(), z.unknown());
 
 function isEmptyContainer(v: unknown): boolean {
   if (Array.isArray(v)) return v.length === 0;
@@ -174,6 +173,9 @@ export const orderInfoVoucherUseWire = voucherUseWire.extend({
   use_total_desc: displayText,
 });
 
+/** `area_id` was captured as a digit string; a number is read as its digits. */
+export const areaSeatWire = z.object({ area_id: z.union([digitId, count.transform(String)]), seat: z.string() });
+
 export const orderInfoWire = z.object({
   order_id: digitId,
   status: z.string().min(1),
@@ -191,6 +193,8 @@ export const orderInfoWire = z.object({
     /** `10排12座`, several seats joined by ` | ` (read to count the seats of a lost order). */
     seat_info: z.string(),
     hall_name: displayText,
+    /** Captured one entry per seat (`{area_id:"10014", seat:"10排12座"}`); absent reads as "seats unknown". */
+    area_seats: emptyAs([], z.array(areaSeatWire)).optional(),
   }),
   pay_time: displayText,
   movie_name: displayText,
@@ -216,6 +220,7 @@ export const orderInfoData = orderInfoWire.transform(
       scheduleId: w.ticket_items.schedule_id,
       seatInfo: w.ticket_items.seat_info,
       hallName: w.ticket_items.hall_name,
+      areaSeats: (w.ticket_items.area_seats ?? []).map((a) => ({ areaId: a.area_id, seat: a.seat })),
     },
     payTime: w.pay_time,
     movieName: w.movie_name,
@@ -261,7 +266,7 @@ export const voucherWalletData = emptyAs({ unused: [], used: [], disabled: [] },
   }),
 );
 
-// ---- user/vouchers, user/vouchers_page ---------------------------------------------------------------------
+// ---- user/vouchers_page ---------------------------------------------------------------------------------------
 
 export const typedVoucherWire = z.object({
   voucher_code: voucherCode,
@@ -295,8 +300,6 @@ const toTypedVoucher = (w: z.output<typeof typedVoucherWire>): TypedVoucher => (
 });
 const typedVoucherList = phpList(typedVoucherWire);
 
-export const typedVouchersData = typedVoucherList.transform((items): TypedVoucher[] => items.map(toTypedVoucher));
-
 export const voucherPageWire = z.object({
   page: z.object({
     data_total: count,
@@ -321,6 +324,51 @@ export const voucherPageData = voucherPageWire.transform(
     result: w.result.map(toTypedVoucher),
   }),
 );
+
+// ---- user/info/, user/cards/ (§3.14, §3.15) ------------------------------------------------------------------
+
+/** The card object both routes send (user/cards/ adds `is_owner`, `member_benefits`). Only the fields the CLI shows. */
+export const memberCardWire = z.object({
+  card_id: z.union([count, digitId]).transform(String),
+  card_no: z.string(),
+  card_name: z.string(),
+  card_status: z.string(),
+  card_type: z.string(),
+  card_balance: money,
+  card_score: z.number().nullish(),
+  expiration_date: z.string(),
+  is_usable: z.boolean(),
+});
+const toMemberCard = (w: z.output<typeof memberCardWire>): MemberCard => ({
+  cardId: w.card_id,
+  cardNoMasked: w.card_no,
+  name: w.card_name,
+  status: w.card_status,
+  type: w.card_type,
+  balance: w.card_balance,
+  score: w.card_score ?? null,
+  expires: w.expiration_date,
+  usable: w.is_usable,
+});
+
+export const userInfoWire = z.object({
+  nickname: z.string(),
+  phone: z.string(),
+  is_member: z.boolean(),
+  /** `solid_card: {}` when the user has no card (PHP's empty object). */
+  member_info: z.object({ solid_card: emptyAsNull(memberCardWire) }),
+});
+export const userInfoData = userInfoWire.transform(
+  (w): UserInfo => ({
+    nickname: w.nickname,
+    phoneMasked: w.phone,
+    isMember: w.is_member,
+    memberCard: w.member_info.solid_card === null ? null : toMemberCard(w.member_info.solid_card),
+  }),
+);
+
+export const userCardsWire = z.object({ solid_card: emptyAs([], z.array(memberCardWire)) });
+export const userCardsData = emptyAs({ solid_card: [] }, userCardsWire).transform((w): MemberCard[] => w.solid_card.map(toMemberCard));
 
 // ---- /ticket/{tenant}/user/orders/ -------------------------------------------------------------------------
 
@@ -369,65 +417,12 @@ export const paymentQueryData = paymentQueryWire.transform(
   (w): PaymentQuery => ({ orderId: w.order_id, status: w.status, msg: w.msg }),
 );
 
-// ---- small order side calls --------------------------------------------------------------------------------
+// ---- hall/info/ (§3.17) -------------------------------------------------------------------------------------
 
-/** `/ticket/order/sublists/info`: always `[]` for a plain ticket order. */
-export const orderSublistsData = emptyAs([], z.array(z.unknown()));
+/** The seat map, loosely typed: its one reader (bench/cluster.ts) walks `room_seat` itself. */
+export const hallInfoData = emptyAs({}, z.record(z.string(), z.unknown()));
 
-export const vccListWire = z.object({
-  order_id: digitId,
-  usable: emptyAs([], z.array(z.unknown())),
-  disable: emptyAs([], z.array(z.unknown())),
-});
-export const vccListData = vccListWire.transform((w) => ({ orderId: w.order_id, usable: w.usable, disable: w.disable }));
+// ---- the assumed cancel route -------------------------------------------------------------------------------
 
-export const vccUsableCountWire = z.object({ order_id: digitId, count });
-export const vccUsableCountData = vccUsableCountWire.transform((w) => ({ orderId: w.order_id, count: w.count }));
-
-/** `user/voucher/add/` and the assumed cancel route: success is the envelope; `data` is not read. */
+/** Success is the envelope; `data` is not read. */
 export const ignoredData = z.unknown();
-
-/** `order/template/`: `data: []` (§3.10). Not read, so any list will do; the call returns nothing. */
-export const orderTemplateData = emptyAs([], z.array(z.unknown())).transform((): void => undefined);
-
-// ---- user and catalogue (loosely typed: only tools read them) ------------------------------------------------
-
-export const recordData = emptyAs({}, looseRecord);
-export const recordListData = emptyAs([], z.array(looseRecord));
-
-export const userCardsWire = z.object({ solid_card: recordListData });
-export const userCardsData = emptyAs({ solid_card: [] }, userCardsWire).transform((w) => ({ solidCard: w.solid_card }));
-
-export const citiesWire = z.object({ hot: emptyAs([], z.array(z.unknown())), normal: emptyAs([], z.array(z.unknown())) });
-export const citiesData = citiesWire;
-
-/** `shows/`: keyed by `yyyymmdd`. */
-export const showsData = emptyAs({}, z.record(z.string(), z.object({ schedules: recordListData })));
-
-/** `member/card/auto_solid/` (§3.17): `{"normal_use":true,"go_bind_card":false,"go_open_card":false}`. */
-export const memberCardCheckWire = z.object({ normal_use: z.boolean(), go_bind_card: z.boolean(), go_open_card: z.boolean() });
-export const memberCardCheckData = memberCardCheckWire.transform(
-  (w): MemberCardCheck => ({ normalUse: w.normal_use, goBindCard: w.go_bind_card, goOpenCard: w.go_open_card }),
-);
-
-/** `/ticket/{tenant}/user/check_phone/` (§3.17): `{"is_bind":true}`. */
-export const phoneCheckWire = z.object({ is_bind: z.boolean() });
-export const phoneCheckData = phoneCheckWire.transform((w): PhoneCheck => ({ isBind: w.is_bind }));
-
-/** `ads/?ad_type=`: one banner list keyed by placement, e.g. `{"index_top_banner":[]}`. */
-export const adsData = emptyAs({}, z.record(z.string(), emptyAs([], z.array(z.unknown()))));
-
-/** `public_notice/` → `{}`. */
-export const publicNoticeData = recordData;
-
-/** `vcc/activity/` → `[]`. */
-export const vccActivityData = emptyAs([], z.array(z.unknown()));
-
-/** `vcc/activity/gift/`: an empty body, no envelope (`parseEmptyBody`); there is no data. */
-export const vccActivityGiftData = z.undefined().transform((): void => undefined);
-
-/**
- * `/qrgoods/api/goods/list/{cinema}/routine/`: the goods envelope's `data`, read only for code 10006 (nothing
- * for sale, `parseGoodsBody`), so it must be empty (`[]`, or PHP's `{}`).
- */
-export const goodsListData = emptyAs([], z.array(z.unknown()).max(0, 'expected no goods with code 10006 (暂无卖品)'));

@@ -54,7 +54,14 @@ export interface OrderInfo {
   ticketCode: string;
   ticketCodes: { name: string; code: string }[];
   voucherUse: (VoucherUse & { useTotalDesc?: string }) | null;
-  ticketItems: { ticketNum: number; scheduleId: number; seatInfo: string; hallName: string };
+  ticketItems: {
+    ticketNum: number;
+    scheduleId: number;
+    seatInfo: string;
+    hallName: string;
+    /** Which seats, by area: `10排12座` in area `10014` (src/womei/seats.ts reads them). Empty when Womei sent none. */
+    areaSeats: { areaId: string; seat: string }[];
+  };
   /** While PENDING: the creation time, `YYYY-MM-DD HH:mm` Beijing time. */
   payTime: string;
   movieName: string;
@@ -81,7 +88,7 @@ export interface VoucherWallet {
 
 export type VoucherType = 'VGC_T' | 'VGC_P';
 
-/** `user/vouchers` / `user/vouchers_page` item. */
+/** `user/vouchers_page` item (the same item `user/vouchers` lists). */
 export interface TypedVoucher {
   voucherCode: string;
   voucherCodeMask: string;
@@ -129,6 +136,33 @@ export interface UserOrdersPage {
   nextOffset: number;
 }
 
+/** A member card as `user/info/` and `user/cards/` show it. Womei sends the card number masked (`80*******9220`). */
+export interface MemberCard {
+  cardId: string;
+  cardNoMasked: string;
+  name: string;
+  /** `USABLE`, … */
+  status: string;
+  /** `SOLID_STORED_CARD`, … */
+  type: string;
+  /** Stored value, yuan. */
+  balance: number;
+  score: number | null;
+  /** `expiration_date` as sent (`2073-11-07 12:52:34`). */
+  expires: string;
+  usable: boolean;
+}
+
+/** `user/info/`: who the token belongs to. The unmasked order phone Womei also sends is not kept. */
+export interface UserInfo {
+  nickname: string;
+  /** Masked by Womei (`13*****0000`). */
+  phoneMasked: string;
+  isMember: boolean;
+  /** The solid card in `member_info`; null when the user has none (`{}`). */
+  memberCard: MemberCard | null;
+}
+
 export interface PaymentStarted {
   orderId: string;
   payType: string;
@@ -142,38 +176,13 @@ export interface PaymentQuery {
   msg: string;
 }
 
-export interface ChangeOrderParams {
-  orderId: string;
-  discountType: '' | 'MARKETING' | 'TP_VOUCHER';
-  payType: 'WECHAT' | 'MEMBER';
-  cardId?: string;
-  voucherCodes: string[];
-  voucherCodeType: '' | 'VGC_T';
-}
-
-/** `member/card/auto_solid/`: whether the user's solid member card can be used as is. */
-export interface MemberCardCheck {
-  normalUse: boolean;
-  goBindCard: boolean;
-  goOpenCard: boolean;
-}
-
-/** `/ticket/{tenant}/user/check_phone/`. */
-export interface PhoneCheck {
-  isBind: boolean;
-}
-
-/** `ads/?ad_type=`: 1 → `index_top_banner`, 6 → `ticket_buy_after_banner`, 8 → `schedule_index_banner` (§3.17). */
-export type AdType = 1 | 6 | 8;
-
-/** Banner lists keyed by placement, e.g. `{ index_top_banner: [] }`. */
-export type AdBanners = Record<string, unknown[]>;
-
-/** Every call the checkout and its tools make. Catalogue calls return parsed but loosely typed data. */
+/**
+ * Every call the checkout (activities/), the operator CLI (wallet, account, orders) and the cluster benchmark
+ * (hall/info/) make, and nothing else: an endpoint no part of the project calls has no method here.
+ */
 export interface WomeiApi {
   createOrder(s: WomeiSession, p: { scheduleId: string; seatLabels: string[] }): Promise<CreatedOrder>;
   getOrderInfo(s: WomeiSession, orderId: string): Promise<OrderInfo>;
-  changeOrder(s: WomeiSession, p: ChangeOrderParams): Promise<OrderPrice>;
   /** Init pricing with no voucher (WECHAT/MARKETING, empty voucher fields); Womei refuses vouchers before it. */
   priceOrder(s: WomeiSession, orderId: string): Promise<OrderPrice>;
   bindVouchers(s: WomeiSession, orderId: string, codes: string[]): Promise<OrderPrice>;
@@ -181,37 +190,16 @@ export interface WomeiApi {
   unbindVouchers(s: WomeiSession, orderId: string): Promise<OrderPrice>;
   priceVoucher(s: WomeiSession, p: { orderId: string; voucherCode: string }): Promise<VoucherPriceCheck>;
   listVouchers(s: WomeiSession): Promise<VoucherWallet>;
-  listVouchersByType(s: WomeiSession, p: { voucherType: VoucherType; scheduleId: string }): Promise<TypedVoucher[]>;
   listVouchersPage(s: WomeiSession, p: { voucherType: VoucherType; scheduleId: string; pageIndex: number }): Promise<VoucherPage>;
-  addVoucher(s: WomeiSession, p: { voucherCode: string; voucherPassword: string }): Promise<void>;
   listUserOrders(s: WomeiSession, p: { offset: number }): Promise<UserOrdersPage>;
-  getOrderSublists(s: WomeiSession, orderId: string): Promise<unknown[]>;
   payOrder(s: WomeiSession, p: { orderId: string; mobile: string }): Promise<PaymentStarted>;
   queryPayment(s: WomeiSession, orderId: string): Promise<PaymentQuery>;
   /** Only when a cancel route is configured (the real API shows none); otherwise throws WomeiBadRequest. */
   cancelOrder(s: WomeiSession, orderId: string): Promise<void>;
   readonly canCancelOrders: boolean;
-  getUserInfo(s: WomeiSession): Promise<Record<string, unknown>>;
-  getUserCards(s: WomeiSession): Promise<{ solidCard: Record<string, unknown>[] }>;
-  getVccList(s: WomeiSession, p: { orderId: string; cardId?: string }): Promise<{ orderId: string; usable: unknown[]; disable: unknown[] }>;
-  getVccUsableCount(s: WomeiSession, p: { orderId: string; cardId?: string }): Promise<{ orderId: string; count: number }>;
-  listCities(s: WomeiSession): Promise<{ hot: unknown[]; normal: unknown[] }>;
-  getCinemaInfo(s: WomeiSession): Promise<Record<string, unknown>>;
-  listMovies(s: WomeiSession): Promise<Record<string, unknown>[]>;
-  getShows(s: WomeiSession, movieId: string): Promise<Record<string, { schedules: Record<string, unknown>[] }>>;
+  getUserInfo(s: WomeiSession): Promise<UserInfo>;
+  /** `user/cards/`: the user's solid member cards. */
+  getUserCards(s: WomeiSession): Promise<MemberCard[]>;
+  /** `hall/info/`: the hall's seat map for a schedule, loosely typed (bench/cluster.ts picks free seats from it). */
   getHallInfo(s: WomeiSession, p: { hallId: string; scheduleId: string }): Promise<Record<string, unknown>>;
-  getHallSaleable(s: WomeiSession, scheduleId: string): Promise<Record<string, unknown>>;
-  /** `order/template/`: subscribes the order to WeChat notification templates (the app sends three ids). */
-  registerOrderTemplates(s: WomeiSession, p: { orderId: string; templateIds: string[] }): Promise<void>;
-  /** `member/card/auto_solid/` (a parameterless POST: literal `{}` body). */
-  checkMemberCard(s: WomeiSession): Promise<MemberCardCheck>;
-  /** `/ticket/{tenant}/user/check_phone/` (a parameterless POST: literal `{}` body). */
-  checkPhone(s: WomeiSession): Promise<PhoneCheck>;
-  getAds(s: WomeiSession, adType: AdType): Promise<AdBanners>;
-  getPublicNotice(s: WomeiSession): Promise<Record<string, unknown>>;
-  listVccActivities(s: WomeiSession): Promise<unknown[]>;
-  /** `vcc/activity/gift/` answers an empty body, not an envelope: resolves when it is empty. */
-  getVccActivityGift(s: WomeiSession): Promise<void>;
-  /** The goods service: code 10006 (nothing for sale, the only answer known) is an empty list. */
-  listGoods(s: WomeiSession): Promise<unknown[]>;
 }

@@ -3,9 +3,11 @@
  * (same code as the binary, output captured); a few spawn `bin/womei-checkout.js` to prove the binary, its
  * exit codes and its refusal of bad usage as a user meets them.
  */
-import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckoutClient } from '../../src/client';
+import { spawnCli as spawnBinary, type CliRun } from '../helpers/cli-process';
 import { EXIT, runCli, type CliIo } from '../../src/cli';
 import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
 import { checkoutRequest, FIXTURE, startHarness, type CheckoutHarness } from '../helpers/checkout-harness';
@@ -24,6 +26,10 @@ beforeAll(async () => {
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: h.taskQueue,
     WOMEI_TOKEN: FIXTURE.tokens.rich,
+    // The harness's keys, stated (not read from a clone's LOCAL_KEYS_FILE): readable payloads, its seal key.
+    LOCAL_KEYS_FILE: '',
+    INSECURE_PLAINTEXT_PAYLOADS: 'true',
+    TOKEN_SEAL_PUBLIC_KEY: h.config.seal.publicKey,
   };
 }, DEV_SERVER_START_TIMEOUT_MS);
 beforeEach(async () => {
@@ -34,11 +40,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-interface Run {
-  code: number;
-  out: string[];
-  err: string[];
-}
+type Run = CliRun;
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<Run> {
   const out: string[] = [];
@@ -51,17 +53,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<Run
   return { code, out, err };
 }
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'womei-checkout.js'), ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out: stdout.split('\n').filter(Boolean), err: stderr.split('\n').filter(Boolean) }));
-  });
-}
+const spawnCli = (args: string[], env: NodeJS.ProcessEnv = cliEnv) => spawnBinary(args, env);
 
 const seats = FIXTURE.seats.beijing;
 const codes = FIXTURE.vouchers.rich.unused;
@@ -176,6 +168,44 @@ test('a missing token variable is bad usage, and the token never comes from argu
   const run = await cli(startArgs(uid(), ['--best']), noToken);
   expect(run.code).toBe(EXIT.usage);
   expect(run.err.join('\n')).toContain('$WOMEI_TOKEN');
+});
+
+describe('keys: fail closed, or found where npm start saved them', () => {
+  test('no payload key (and no opt-in): start is refused with one line saying what to set, exit 2, nothing started', async () => {
+    const { INSECURE_PLAINTEXT_PAYLOADS: _optIn, ...noKeys } = cliEnv;
+    const requestId = uid();
+    const run = await cli(startArgs(requestId, ['--best']), noKeys);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.err).toHaveLength(1);
+    expect(run.err[0]).toMatch(/^error: no payload encryption key: set CODEC_KEYS .*run `npm start` in this clone.*INSECURE_PLAINTEXT_PAYLOADS=true/);
+    expect(run.err[0]).not.toContain(FIXTURE.tokens.rich);
+    // Read-only commands too: a CLI without the key could not read the answers.
+    expect((await cli(['status', requestId], noKeys)).err[0]).toMatch(/no payload encryption key/);
+    expect(await nothingStarted(requestId)).toBe(true);
+  });
+
+  test('no token seal key: start is refused naming TOKEN_SEAL_PUBLIC_KEY, nothing started', async () => {
+    const { TOKEN_SEAL_PUBLIC_KEY: _seal, ...noSeal } = cliEnv;
+    const requestId = uid();
+    const run = await cli(startArgs(requestId, ['--best', '--json']), noSeal);
+    expect(run.code).toBe(EXIT.usage);
+    expect(JSON.parse(run.out[0]!)).toEqual({ error: { type: 'ConfigError', message: expect.stringMatching(/^no token seal key: set TOKEN_SEAL_PUBLIC_KEY .*npm start/) } });
+    expect(await nothingStarted(requestId)).toBe(true);
+  });
+
+  test('the seal key saved in LOCAL_KEYS_FILE is found: start works without the variable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-keys-'));
+    try {
+      const file = join(dir, 'local-keys.json');
+      writeFileSync(file, JSON.stringify({ TOKEN_SEAL_PUBLIC_KEY: h.config.seal.publicKey }), { mode: 0o600 });
+      const { TOKEN_SEAL_PUBLIC_KEY: _seal, ...noSeal } = cliEnv;
+      const run = await cli(startArgs(uid(), ['--voucher', codes[0]!, '--wait']), { ...noSeal, LOCAL_KEYS_FILE: file });
+      expect(run.err).toEqual([]);
+      expect(run.code).toBe(EXIT.ok);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 test('the binary: --help everywhere, exit codes, JSON errors', async () => {

@@ -45,6 +45,23 @@ test('start twice with the same request id: one workflow, one Womei order', asyn
   expect(ledger.orders.filter((o) => o.orderId === result.orderId)).toHaveLength(1);
 });
 
+test.each([
+  ['start', { waitForOrder: false }],
+  ['start with waitForOrder (update-with-start)', { waitForOrder: true }],
+] as const)('20 concurrent %s calls of one request id: exactly one says started, all name the same run and order', async (_name, options) => {
+  const request = checkoutRequest();
+  const answers = await Promise.all(Array.from({ length: 20 }, () => client.startCheckout(request, options)));
+  expect(answers.filter((a) => a.started)).toHaveLength(1);
+  expect(new Set(answers.map((a) => a.workflowId))).toEqual(new Set([`checkout-${request.requestId}`]));
+  expect(new Set(answers.map((a) => a.runId)).size).toBe(1);
+  const result = await client.waitForResult(request.requestId);
+  expect(result.outcome).toBe('COMPLETED');
+  if (options.waitForOrder) expect(new Set(answers.map((a) => a.orderId))).toEqual(new Set([result.orderId]));
+  // The ledger: one order for the request, however many starts.
+  const ledger = await h.ledger();
+  expect(ledger.orders.filter((o) => o.userId === FIXTURE.userIds.rich && o.live)).toEqual([expect.objectContaining({ orderId: result.orderId })]);
+});
+
 test('the same request id for another order is refused, not answered with the wrong checkout', async () => {
   const request = checkoutRequest();
   await client.startCheckout(request);

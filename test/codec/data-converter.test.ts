@@ -1,15 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure, defaultPayloadConverter, type FailureConverter, type PayloadCodec } from '@temporalio/common';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
-import { loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/config';
 import { EncryptionCodec } from '../../src/codec/codec';
 import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
 
 const keys = `a:${randomBytes(32).toString('base64')}`;
 
 describe('createDataConverter', () => {
-  it('without CODEC_KEYS: no codec, default converters (development only)', () => {
-    const converter = createDataConverter(loadConfig({}, {}));
+  it('without CODEC_KEYS: refused, naming what to set (fail closed)', () => {
+    expect(() => createDataConverter(loadConfig({}, {}))).toThrow(ConfigError);
+    expect(() => createDataConverter(loadConfig({}, {}))).toThrow(/no payload encryption key: set CODEC_KEYS .*npm start.*INSECURE_PLAINTEXT_PAYLOADS=true/);
+  });
+
+  it('without CODEC_KEYS but with INSECURE_PLAINTEXT_PAYLOADS=true: no codec, default converters (throwaway local use)', () => {
+    const converter = createDataConverter(loadConfig({ INSECURE_PLAINTEXT_PAYLOADS: 'true' }, {}));
     expect(converter.payloadCodecs).toBeUndefined();
     expect(converter.failureConverterPath).toBeUndefined();
   });

@@ -49,7 +49,6 @@ interface SuccessCase {
 }
 
 const CINEMA = '/ticket/wmyc/cinema/9647/';
-const CINEMA_HV = '/ticket/wmyc/cinema/400115/';
 
 const SUCCESS_CASES: SuccessCase[] = [
   {
@@ -74,7 +73,14 @@ const SUCCESS_CASES: SuccessCase[] = [
         ticketCode: '',
         ticketCodes: [{ name: '取票码', code: '' }],
         voucherUse: null,
-        ticketItems: { ticketNum: 1, scheduleId: 16701886, seatInfo: '10排12座', hallName: '8号ALPD Pro Dolby Atmos杜比厅' },
+        ticketItems: {
+          ticketNum: 1,
+          scheduleId: 16701886,
+          seatInfo: '10排12座',
+          hallName: '8号ALPD Pro Dolby Atmos杜比厅',
+          // The seat this order was created with (`seatlable=10014:10:12:…`): area 10014, row 10, column 12.
+          areaSeats: [{ areaId: '10014', seat: '10排12座' }],
+        },
         payTime: '2025-06-24 15:38',
         movieName: '碟中谍8：最终清算',
         showDate: '2025-06-24 16:25',
@@ -123,13 +129,14 @@ const SUCCESS_CASES: SuccessCase[] = [
   {
     file: 'order-change-member-card.json',
     request: `POST ${CINEMA}order/change/?version=tp_version`,
-    call: (a) => a.changeOrder(H1659, { orderId: ORDER_ID, discountType: 'MARKETING', payType: 'MEMBER', cardId: '376354', voucherCodes: [], voucherCodeType: '' }),
+    // Captured pricing with the member card; the client prices without one, but the answer reads the same way.
+    call: (a) => a.priceOrder(H1659, ORDER_ID),
     check: (r) => expect(r).toMatchObject({ orderTotalPrice: 38, orderPaymentPrice: 38, ticketPrices: [38], ticketNum: 1, voucherUse: null }),
   },
   {
     file: 'order-change-wechat-empty-discount.json',
     request: `POST ${CINEMA}order/change/?version=tp_version`,
-    call: (a) => a.changeOrder(H1659, { orderId: ORDER_ID, discountType: '', payType: 'WECHAT', cardId: '', voucherCodes: [], voucherCodeType: '' }),
+    call: (a) => a.priceOrder(H1659, ORDER_ID),
     check: (r) => expect(r).toMatchObject({ orderTotalPrice: 49, orderPaymentPrice: 49, ticketPrices: [49], voucherUse: null }),
   },
   {
@@ -178,30 +185,6 @@ const SUCCESS_CASES: SuccessCase[] = [
     check: (r) => expect(r).toEqual({ orderId: ORDER_ID, status: 'SUCCESS', msg: '' }),
   },
   {
-    file: 'order-sublists-info-empty.json',
-    request: `GET /ticket/order/sublists/info?order_id=${ORDER_ID}`,
-    call: (a) => a.getOrderSublists(H1659, ORDER_ID),
-    check: (r) => expect(r).toEqual([]),
-  },
-  {
-    file: 'order-template-empty.json',
-    request: `POST ${CINEMA}order/template/`,
-    call: (a) => a.registerOrderTemplates(H1659, { orderId: ORDER_ID, templateIds: ['tmplA', 'tmplB', 'tmplC'] }),
-    check: (r) => expect(r).toBeUndefined(),
-  },
-  {
-    file: 'order-vcc-list-empty.json',
-    request: `GET ${CINEMA}order/vcc/list/?order_id=${ORDER_ID}&type=EVGC_VOUCHER&card_id=376354`,
-    call: (a) => a.getVccList(H1659, { orderId: ORDER_ID, cardId: '376354' }),
-    check: (r) => expect(r).toEqual({ orderId: ORDER_ID, usable: [], disable: [] }),
-  },
-  {
-    file: 'order-vcc-usable-count-zero.json',
-    request: `GET ${CINEMA}order/vcc/usable/count?order_id=${ORDER_ID}&type=EVGC_VOUCHER&card_id=`,
-    call: (a) => a.getVccUsableCount(H1659, { orderId: ORDER_ID }),
-    check: (r) => expect(r).toEqual({ orderId: ORDER_ID, count: 0 }),
-  },
-  {
     file: 'user-voucher-list-large.json',
     request: `GET ${CINEMA}user/voucher/list/`,
     call: (a) => a.listVouchers(H1659),
@@ -213,16 +196,6 @@ const SUCCESS_CASES: SuccessCase[] = [
       expect(checkExplicitCodes([VOUCHER], r, CAPTURED_AT_MS)).toEqual([]);
       expect(checkExplicitCodes(['CATHY00808513774'], r, CAPTURED_AT_MS)).toEqual([{ code: 'CATHY00808513774', problem: 'disabled' }]);
       expect(bestCandidates(r, CAPTURED_AT_MS)).toEqual(['GZJY01002948416827', VOUCHER]);
-    },
-  },
-  {
-    file: 'user-vouchers-vgc_t-large.json',
-    request: `GET ${CINEMA}user/vouchers?voucher_type=VGC_T&schedule_id=16701886&goods_id=`,
-    call: (a) => a.listVouchersByType(H1659, { voucherType: 'VGC_T', scheduleId: '16701886' }),
-    check: (r) => {
-      expect(r).toHaveLength(48);
-      expect(r[0]).toMatchObject({ voucherCode: 'GZJY01002948416827', status: 'UN_USE', voucherBalance: 1, voucherBalanceType: 'NT', voucherBalanceStr: '1次' });
-      expect(r.filter((v: { status: string }) => v.status === 'UN_USE')).toHaveLength(2);
     },
   },
   {
@@ -240,80 +213,30 @@ const SUCCESS_CASES: SuccessCase[] = [
     request: `GET ${CINEMA}user/info/?version=…&fact=Y`,
     call: (a) => a.getUserInfo(H1659),
     check: (r) => {
-      expect(r).toMatchObject({ is_member: true, identity_show: false, phone: '13*****0000', order_phone: '13800000000' });
-      expect(r.member_info.solid_card).toMatchObject({ card_id: 376354, card_type: 'SOLID_STORED_CARD', card_balance: 1.1, is_expire: false });
+      expect(r).toEqual({
+        nickname: 'A用户',
+        phoneMasked: '13*****0000',
+        isMember: true,
+        memberCard: { cardId: '376354', cardNoMasked: '80*******9220', name: '钻石卡', status: 'USABLE', type: 'SOLID_STORED_CARD', balance: 1.1, score: 48039, expires: '2073-11-07 12:52:34', usable: true },
+      });
+      // The unmasked order phone in the body is not kept.
+      expect(JSON.stringify(r)).not.toContain('13800000000');
     },
   },
   {
     file: 'user-cards.json',
     request: `GET ${CINEMA}user/cards/`,
     call: (a) => a.getUserCards(H1659),
-    check: (r) => {
-      expect(r.solidCard).toHaveLength(1);
-      expect(r.solidCard[0]).toMatchObject({ card_id: 376354, card_name: '钻石卡', is_owner: 'Y', recharge_price_item: [{ id: '202203230000004', value: 200 }] });
-    },
-  },
-  {
-    file: 'ads-ticket-buy-after.json',
-    request: `GET ${CINEMA}ads/?ad_type=6`,
-    call: (a) => a.getAds(H1659, 6),
-    check: (r) => expect(r).toEqual({ ticket_buy_after_banner: [] }),
-  },
-  {
-    file: 'citys.json',
-    request: 'GET /ticket/wmyc/citys/',
-    call: (a) => a.listCities(HV),
-    check: (r) => {
-      expect([r.hot.length, r.normal.length]).toEqual([4, 32]);
-      expect(r.hot[0]).toMatchObject({ city_id: 1, city_pinyin: 'beijing', city_name: '北京', cinema_total: 6 });
-      expect(r.hot[0].cinemas.map((c: { cinema_id: string }) => c.cinema_id)).toContain('9647');
-    },
-  },
-  {
-    file: 'cinema-info.json',
-    request: `GET ${CINEMA_HV}info/`,
-    call: (a) => a.getCinemaInfo(HV),
-    check: (r) => {
-      expect(r).toMatchObject({ cinema_id: '400115', sell_system: 'VISTA', stop_selling_time: 1, bind_card_way: 'CARD_PIN' });
-      expect(r.voucher_tips).toContain('4、兑换券请求验证次数 5次/人/天');
-    },
-  },
-  {
-    file: 'movies.json',
-    request: `GET ${CINEMA_HV}movies/`,
-    call: (a) => a.listMovies(HV),
-    check: (r) => {
-      expect(r).toHaveLength(15);
-      expect(r[0]).toMatchObject({ movie_id: 1480732, name: '新·驯龙高手', version: ['2D', 'IMAX2D'], egg_num: 0 });
-    },
-  },
-  {
-    file: 'shows.json',
-    request: `GET ${CINEMA_HV}shows/?movie_id=1480732`,
-    call: (a) => a.getShows(HV, '1480732'),
-    check: (r) => {
-      expect(Object.keys(r)).toEqual(['20250615', '20250616', '20250617', '20250618', '20250619']);
-      expect(r['20250615'].schedules[1]).toMatchObject({ schedule_id: 16607189, hall_id: '6', show_time: '16:20', selling_price: 35 });
-    },
+    check: (r) => expect(r).toEqual([expect.objectContaining({ cardId: '376354', cardNoMasked: '80*******9220', name: '钻石卡', balance: 1.1, usable: true })]),
   },
   {
     file: 'hall-info.json',
-    request: `GET ${CINEMA_HV}hall/info/?hall_id=6&schedule_id=16607189`,
+    request: `GET /ticket/wmyc/cinema/400115/hall/info/?hall_id=6&schedule_id=16607189`,
     call: (a) => a.getHallInfo(HV, { hallId: '6', scheduleId: '16607189' }),
     check: (r) => {
       expect(r).toMatchObject({ cinema_id: 400115, hall_no: '6' });
       expect(r.room_seat[0]).toMatchObject({ area_no: '1', area_price: 65, seats: [] });
       expect(r.room_seat[1].seats['3'].detail[0]).toMatchObject({ seat_no: '11112211#08#13', row: '3', col: '10', status: 0 });
-    },
-  },
-  {
-    file: 'hall-saleable.json',
-    request: `GET ${CINEMA_HV}hall/saleable/?schedule_id=16607189`,
-    call: (a) => a.getHallSaleable(HV, '16607189'),
-    check: (r) => {
-      expect(r.room_seat).toHaveLength(1);
-      expect(r.room_seat[0]).toMatchObject({ area_no: '', area_name: '' });
-      expect(r.room_seat[0].seats['1'].detail[0]).toMatchObject({ seat_no: '11112211#10#10', row: '1', col: '7' });
     },
   },
 ];
@@ -334,7 +257,7 @@ const ERROR_CASES: ErrorCase[] = [
       ['getOrderInfo', (a) => a.getOrderInfo(H1659, ORDER_ID)],
       ['createOrder', (a) => a.createOrder(H1659, { scheduleId: '16701886', seatLabels: ['10014:10:12:11010521#06#17'] })],
       ['bindVouchers', (a) => a.bindVouchers(H1659, ORDER_ID, [VOUCHER])],
-      ['listCities', (a) => a.listCities(HV)],
+      ['getUserInfo', (a) => a.getUserInfo(HV)],
     ],
     type: 'TokenInvalid',
     retryable: false,
@@ -353,10 +276,28 @@ const ERROR_CASES: ErrorCase[] = [
   },
 ];
 
-test('every captured body has exactly one case: success bodies a result, error bodies an error', () => {
+/**
+ * Captured bodies of routes no client method calls (the checkout and the operator CLI do not need them). The
+ * sandbox still serves those routes, and sandbox-fidelity.test.ts holds it to these bodies.
+ */
+const NOT_CALLED_BY_THE_CLIENT = [
+  'ads-ticket-buy-after.json',
+  'cinema-info.json',
+  'citys.json',
+  'hall-saleable.json',
+  'movies.json',
+  'order-sublists-info-empty.json',
+  'order-template-empty.json',
+  'order-vcc-list-empty.json',
+  'order-vcc-usable-count-zero.json',
+  'shows.json',
+  'user-vouchers-vgc_t-large.json',
+];
+
+test('every captured body has exactly one case (success bodies a result, error bodies an error) or no client method', () => {
   const successFiles = SUCCESS_CASES.map((c) => c.file);
   const errorFiles = ERROR_CASES.map((c) => c.file);
-  expect([...successFiles, ...errorFiles].sort()).toEqual([...SAMPLE_FILES]);
+  expect([...successFiles, ...errorFiles, ...NOT_CALLED_BY_THE_CLIENT].sort()).toEqual([...SAMPLE_FILES]);
   expect(new Set(successFiles).size).toBe(successFiles.length);
   for (const f of successFiles) expect(isErrorSample(f)).toBe(false);
   for (const f of errorFiles) expect(isErrorSample(f)).toBe(true);

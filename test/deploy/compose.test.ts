@@ -1,12 +1,22 @@
 /**
  * docker-compose.yml cannot run here (no Docker engine), so it is checked against what the code reads:
  * services and official images, every environment variable known to src/config.ts, ports that line up,
- * commands that point at files the Dockerfile's build produces, and the search attributes registered.
+ * commands that point at files the Dockerfile's build produces, and the search attributes registered. Its
+ * Temporal part is checked against `npm run cluster` (src/cluster/), which does run here: the same versions, the
+ * same deploy/ scripts and server config, given the same variables.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_SERVER_VERSION } from '../../src/cluster/binaries';
+import {
+  DEPLOY_SCRIPTS,
+  DYNAMIC_CONFIG,
+  namespaceEnvironment,
+  schemaEnvironment,
+  serverEnvironment,
+} from '../../src/cluster/temporal-server';
 import { CHECKOUT_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 const root = join(__dirname, '..', '..');
@@ -14,11 +24,19 @@ interface Service {
   image?: string;
   build?: string;
   command?: string[] | string;
+  entrypoint?: string[] | string;
   environment?: Record<string, string>;
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   volumes?: string[];
 }
+const serverConfig = readFileSync(join(root, 'deploy', 'temporal', 'config', 'cluster.yaml'), 'utf8');
+/** Variables a deploy/ file reads: `env "X"` in a template, `${X…}` in a shell script. */
+const variablesOf = (text: string) =>
+  new Set([...text.matchAll(/env "([A-Z_]+)"/g), ...text.matchAll(/\$\{([A-Z_]+)[:}]/g)].map((m) => m[1]!));
+const commandOf = (s: Service) =>
+  [s.entrypoint ?? [], s.command ?? []].flatMap((part) => (Array.isArray(part) ? part : part.split(' ')));
+
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
 };
@@ -37,16 +55,16 @@ test('has Temporal on PostgreSQL, the Web UI, the worker, the sandbox and the co
   expect(Object.keys(services)).toEqual(
     expect.arrayContaining(['postgresql', 'temporal-schema', 'temporal', 'temporal-init', 'temporal-ui', ...appServices]),
   );
-  expect(service('temporal').environment?.DB).toBe('postgres12');
+  expect(serverConfig).toMatch(/^\s+pluginName: postgres12$/m);
   expect(service('temporal').environment?.POSTGRES_SEEDS).toBe('postgresql');
 });
 
-test('Temporal services use the official images, server and admin-tools at one version', () => {
-  expect(service('temporal').image).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
-  expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
-  const serverVersion = service('temporal').image?.split(':')[1];
+test('Temporal services use the official images at the versions npm run cluster builds (server, admin-tools, UI)', () => {
+  const serverVersion = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
+  expect(service('temporal').image).toBe(`temporalio/server:${serverVersion}`);
+  expect(service('temporal-ui').image).toBe(`temporalio/ui:${TEMPORAL_UI_SERVER_VERSION.replace(/^v/, '')}`);
   for (const name of ['temporal-schema', 'temporal-init']) {
-    expect(service(name).image).toBe(`temporalio/admin-tools:${serverVersion}`);
+    expect(service(name).image).toMatch(new RegExp(`^temporalio/admin-tools:${serverVersion.replace(/\./g, '\\.')}-tctl-[\\d.]+-cli-[\\d.]+$`));
   }
   expect(service('postgresql').image).toMatch(/^postgres:\d+$/);
 });
@@ -109,4 +127,45 @@ test('the init script registers exactly the search attributes the workflow upser
   for (const file of ['setup-postgres.sh', 'init-namespace.sh', 'dynamicconfig/development-sql.yaml']) {
     expect(existsSync(join(root, 'deploy', file))).toBe(true);
   }
+});
+
+describe('the Temporal part is what npm run cluster runs', () => {
+  const deployFile = (path: string) => readFileSync(join(root, 'deploy', path), 'utf8');
+
+  test('deploy/ is mounted at /deploy wherever a deploy/ script runs', () => {
+    for (const name of ['temporal-schema', 'temporal', 'temporal-init']) {
+      expect(service(name).volumes).toContain('./deploy:/deploy:ro');
+    }
+  });
+
+  test('the same scripts: schema setup, server start (with the same config file), namespace and search attributes', () => {
+    expect(commandOf(service('temporal-schema'))).toContain(`/deploy/${DEPLOY_SCRIPTS.schema}`);
+    expect(commandOf(service('temporal'))).toEqual(['/bin/sh', `/deploy/${DEPLOY_SCRIPTS.server}`]);
+    expect(commandOf(service('temporal-init'))).toContain(`/deploy/${DEPLOY_SCRIPTS.namespace}`);
+    expect(deployFile(DEPLOY_SCRIPTS.server)).toMatch(/--config config --env cluster .*start$/m);
+    expect(existsSync(join(root, 'deploy', 'temporal', 'config', 'cluster.yaml'))).toBe(true);
+  });
+
+  test('the server gets the same variables, each one the config template or start script reads', () => {
+    const read = new Set([...variablesOf(serverConfig), ...variablesOf(deployFile(DEPLOY_SCRIPTS.server))]);
+    const cluster = serverEnvironment({ binary: '/x', host: '127.0.0.1', frontendPort: 7233, postgresPort: 5432, postgresPassword: 'p' });
+    const composed = service('temporal').environment ?? {};
+    for (const key of [...Object.keys(cluster), ...Object.keys(composed)]) expect([key, read.has(key)]).toEqual([key, true]);
+    // What the template cannot default (where the database is and how to log in) both set.
+    for (const key of ['POSTGRES_SEEDS', 'DB_PORT', 'POSTGRES_USER', 'POSTGRES_PWD', 'BIND_ON_IP', 'DYNAMIC_CONFIG_FILE_PATH']) {
+      expect([key, key in cluster, key in composed]).toEqual([key, true, true]);
+    }
+    expect(composed.DYNAMIC_CONFIG_FILE_PATH).toBe(`/deploy/${DYNAMIC_CONFIG}`);
+    expect(cluster.DYNAMIC_CONFIG_FILE_PATH).toBe(join(root, 'deploy', DYNAMIC_CONFIG));
+  });
+
+  test('the schema and namespace scripts get the same variables, each one the script (or its tool) reads', () => {
+    const schema = schemaEnvironment('/x', 5432, 'p');
+    const composedSchema = service('temporal-schema').environment ?? {};
+    expect(Object.keys(composedSchema).sort()).toEqual(Object.keys(schema).filter((k) => k !== 'TEMPORAL_SQL_TOOL').sort());
+    expect(variablesOf(deployFile(DEPLOY_SCRIPTS.schema)).has('TEMPORAL_SQL_TOOL')).toBe(true);
+    const namespace = namespaceEnvironment('/x', '127.0.0.1:7233', 'default');
+    for (const key of Object.keys(service('temporal-init').environment ?? {})) expect(Object.keys(namespace)).toContain(key);
+    expect(variablesOf(deployFile(DEPLOY_SCRIPTS.namespace))).toEqual(new Set(['TEMPORAL_CLI', 'TEMPORAL_NAMESPACE']));
+  });
 });

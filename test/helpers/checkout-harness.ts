@@ -19,11 +19,13 @@ import { FIXTURE, startSandbox } from '../../src/sandbox/server';
 import type { RunningSandbox, StartSandboxOptions } from '../../src/sandbox/server';
 import type { Ledger } from '../../src/sandbox/ledger';
 import { createDataConverter } from '../../src/codec/data-converter';
+import { generateSealKeyPair } from '../../src/seal/keys';
+import { tokenSealerFor } from '../../src/seal/seal';
 import { createWomeiClient } from '../../src/womei/client';
 import type { WomeiApi } from '../../src/womei/types';
 import { startCheckoutWorker, type RunningCheckoutWorker } from '../../src/worker';
 import type { checkout } from '../../workflows/checkout';
-import type { CheckoutRequest } from '../../workflows/input';
+import { TOKEN_PATTERN, type CheckoutRequest } from '../../workflows/input';
 import { checkoutWorkflowId, statusQuery } from '../../workflows/messages';
 import type { CheckoutResult, CheckoutStatus } from '../../workflows/messages';
 import { startDevServer } from './temporal-env';
@@ -37,7 +39,8 @@ export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    // Core's own lines too (a test that stops the server would otherwise print every retried call).
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   } catch {
     // Already installed by an earlier harness in this process.
   }
@@ -75,6 +78,11 @@ export interface CheckoutHarness {
   taskQueue: string;
   /** The prebuilt workflow bundle (for a worker process started with WORKER_WORKFLOW_BUNDLE). */
   bundlePath: string;
+  /**
+   * Seals a token as a client does (the harness's own TOKEN_SEAL_PUBLIC_KEY; its worker holds the private key).
+   * `start` seals the request's token itself; tests seal what they hand to `refreshToken`.
+   */
+  seal(token: string): string;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   start(input: CheckoutRequest): Promise<WorkflowHandle<typeof checkout>>;
@@ -121,8 +129,13 @@ export async function startHarness(options: HarnessOptions): Promise<CheckoutHar
     checkoutBundlePath(),
   ]);
   const taskQueue = `${options.name}-${randomUUID().slice(0, 8)}`;
+  const sealKeys = generateSealKeyPair('harness');
   const config = loadConfig(
     {
+      TOKEN_SEAL_PUBLIC_KEY: sealKeys.publicKey,
+      TOKEN_SEAL_PRIVATE_KEYS: sealKeys.privateKey,
+      // Without codecKeys the harness runs as a throwaway local setup: readable payloads, sealed token.
+      INSECURE_PLAINTEXT_PAYLOADS: String(options.codecKeys === undefined),
       WOMEI_BASE_URL: sandbox.url,
       WOMEI_CANCEL_PATH: options.cancelRoute === false ? '' : 'order/cancel/',
       WOMEI_TIMEOUT_MS: String(options.womeiTimeoutMs ?? 3_000),
@@ -136,6 +149,9 @@ export async function startHarness(options: HarnessOptions): Promise<CheckoutHar
   // The data converter goes to both sides: the worker gets it from createCheckoutWorker's default
   // (createDataConverter(config)), the client here. Without CODEC_KEYS it is the SDK default.
   const dataConverter = createDataConverter(config);
+  const sealer = tokenSealerFor(config)!;
+  // A malformed token goes in as it is: the workflow's door must refuse it, as it would from any client.
+  const seal = (token: string) => (TOKEN_PATTERN.test(token) ? sealer.seal(token) : token);
   const client = options.codecKeys === undefined ? env.client : new Client({ connection: env.connection, dataConverter });
   let worker: RunningCheckoutWorker | undefined;
 
@@ -146,6 +162,7 @@ export async function startHarness(options: HarnessOptions): Promise<CheckoutHar
     config,
     taskQueue,
     bundlePath,
+    seal,
     async startWorker() {
       if (worker) return;
       worker = await startCheckoutWorker({
@@ -164,7 +181,7 @@ export async function startHarness(options: HarnessOptions): Promise<CheckoutHar
       return client.workflow.start<typeof checkout>('checkout', {
         taskQueue,
         workflowId: checkoutWorkflowId(input.requestId),
-        args: [input],
+        args: [{ ...input, token: seal(input.token) }],
         staticSummary: `checkout ${input.requestId}`,
       });
     },

@@ -42,7 +42,16 @@ export function orderInfo(overrides: Partial<OrderInfo> = {}): OrderInfo {
     ticketCode: '',
     ticketCodes: [],
     voucherUse: null,
-    ticketItems: { ticketNum: 2, scheduleId: 16701886, seatInfo: '7排5座 | 7排4座', hallName: '8号厅' },
+    ticketItems: {
+      ticketNum: 2,
+      scheduleId: 16701886,
+      seatInfo: '7排5座 | 7排4座',
+      hallName: '8号厅',
+      areaSeats: [
+        { areaId: '10013', seat: '7排5座' },
+        { areaId: '10013', seat: '7排4座' },
+      ],
+    },
     payTime: '2025-06-24 15:38',
     movieName: '碟中谍8：最终清算',
     showDate: '2025-06-24 16:25',
@@ -76,10 +85,9 @@ export class FakeWomei {
         this.answer(method, s, args);
     const api: Record<string, unknown> = { canCancelOrders: this.canCancelOrders };
     const methods: (keyof WomeiApi)[] = [
-      'createOrder', 'getOrderInfo', 'changeOrder', 'priceOrder', 'bindVouchers', 'unbindVouchers', 'priceVoucher',
-      'listVouchers', 'listVouchersByType', 'listVouchersPage', 'addVoucher', 'listUserOrders', 'getOrderSublists',
-      'payOrder', 'queryPayment', 'cancelOrder', 'getUserInfo', 'getUserCards', 'getVccList', 'getVccUsableCount',
-      'listCities', 'getCinemaInfo', 'listMovies', 'getShows', 'getHallInfo', 'getHallSaleable',
+      'createOrder', 'getOrderInfo', 'priceOrder', 'bindVouchers', 'unbindVouchers', 'priceVoucher', 'listVouchers',
+      'listVouchersPage', 'listUserOrders', 'payOrder', 'queryPayment', 'cancelOrder', 'getUserInfo', 'getUserCards',
+      'getHallInfo',
     ];
     for (const m of methods) api[m] = call(m);
     return api as unknown as WomeiApi;

@@ -4,8 +4,10 @@
  * integration tests do and returns the finished workflow's handle.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporalOrderClaims } from '../../activities/order-claims';
+import type { WomeiApi } from '../../src/womei/types';
 import type { checkout } from '../../workflows/checkout';
-import { refreshTokenUpdate } from '../../workflows/messages';
+import { checkoutWorkflowId, refreshTokenUpdate } from '../../workflows/messages';
 import { checkoutRequest, FIXTURE, RICH_CODES, SEATS, type CheckoutHarness } from './checkout-harness';
 
 type Handle = WorkflowHandle<typeof checkout>;
@@ -16,8 +18,35 @@ async function finished(h: CheckoutHarness, handle: Handle): Promise<Handle> {
   return handle;
 }
 
+/** Set by a scenario: the next order Womei creates is claimed for this checkout id before its creator can. */
+let claimNextOrderFor: { id: string; h: CheckoutHarness } | undefined;
+
+/** The harness's Womei wrapper for the scenarios (scripts/save-histories.ts passes it to startHarness). */
+export const wrapWomeiForHistories = (real: WomeiApi): WomeiApi => ({
+  ...real,
+  canCancelOrders: real.canCancelOrders,
+  async createOrder(s, p) {
+    const created = await real.createOrder(s, p);
+    const sibling = claimNextOrderFor;
+    claimNextOrderFor = undefined;
+    if (sibling) await temporalOrderClaims(sibling.h.client, sibling.h.taskQueue).claim(created.orderId, { workflowId: sibling.id, runId: 'sibling-run' });
+    return created;
+  },
+});
+
 export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<Handle>> = {
   'completed-2-vouchers': async (h) => finished(h, await h.start(checkoutRequest({ requestId: 'hist-completed' }))),
+
+  // A caller that skips the client starts with the token in plaintext: refused at the door (TokenNotSealed).
+  'plaintext-token-refused': async (h) =>
+    finished(
+      h,
+      await h.client.workflow.start<typeof checkout>('checkout', {
+        taskQueue: h.taskQueue,
+        workflowId: checkoutWorkflowId('hist-plaintext'),
+        args: [checkoutRequest({ requestId: 'hist-plaintext' })],
+      }),
+    ),
 
   'completed-best-partial': async (h) =>
     finished(h, await h.start(checkoutRequest({ requestId: 'hist-best', vouchers: { policy: 'best', max: 1 } }))),
@@ -38,7 +67,7 @@ export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<H
     await h.waitForStatus(handle, (s) => s.phase === 'PRECHECKING');
     await h.sandbox.admin.expireToken(token);
     await h.waitForStatus(handle, (s) => s.phase === 'WAITING_FOR_TOKEN');
-    await handle.executeUpdate(refreshTokenUpdate, { args: [await h.sandbox.admin.addToken(FIXTURE.userIds.rich)] });
+    await handle.executeUpdate(refreshTokenUpdate, { args: [h.seal(await h.sandbox.admin.addToken(FIXTURE.userIds.rich))] });
     return finished(h, handle);
   },
 
@@ -67,6 +96,27 @@ export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<H
     await handle.cancel();
     return finished(h, handle);
   },
+
+  'lost-create-adopted-with-claim': async (h) => {
+    await h.sandbox.admin.addFault({ endpoint: 'order/ticket/', kind: 'lostResponse', count: 1 });
+    return finished(h, await h.start(checkoutRequest({ requestId: 'hist-lost-claimed' })));
+  },
+
+  // A checkout of the same user holds these seats; this one's refused create is lost, its search finds the
+  // sibling's order (every proof but the claim), leaves it alone, creates again: SeatUnavailable.
+  'lost-create-sibling-left-alone': async (h) => {
+    await finished(h, await h.start(checkoutRequest({ requestId: 'hist-sibling-holder', vouchers: { codes: [RICH_CODES[2]!, RICH_CODES[3]!] } })));
+    await h.sandbox.admin.addFault({ endpoint: 'order/ticket/', kind: 'lostResponse', count: 1 });
+    return finished(h, await h.start(checkoutRequest({ requestId: 'hist-sibling-left-alone' })));
+  },
+
+  'created-order-claimed-by-sibling': async (h) => {
+    claimNextOrderFor = { id: 'checkout-hist-sibling', h };
+    return finished(h, await h.start(checkoutRequest({ requestId: 'hist-claimed-first' })));
+  },
+
+  'same-seat-twice-refused': async (h) =>
+    finished(h, await h.start(checkoutRequest({ requestId: 'hist-same-seat', seats: ['10013:7:5:A1#07#05', '10013:7:5:a1#07#05'] }))),
 
   'needs-attention': async (h) => {
     const token = await h.sandbox.admin.addToken(FIXTURE.userIds.rich);

@@ -36,6 +36,8 @@ export async function mainJobEnv(): Promise<{ env: NodeJS.ProcessEnv; scratch: s
     SANDBOX_PORT: String(sandbox),
     CODEC_SERVER_PORT: String(codec),
     TEMPORAL_DEV_DB: join(scratch, 'temporal.sqlite'),
+    // Its keys stay in the scratch folder too, never in the clone's .data/.
+    LOCAL_KEYS_FILE: join(scratch, 'local-keys.json'),
   };
   return { env, scratch };
 }
@@ -47,12 +49,23 @@ export interface MainJob {
   exited: Promise<number | null>;
   /** Resolves once the output matches; fails if the process exits first or the time runs out. */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
-  /** Ctrl-C (SIGKILL after 20 s), removes the scratch folder, resolves with the exit code. */
+  /** Ctrl-C (SIGKILL to its process group after 20 s), removes the scratch folder, resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL to its whole process group (main.ts, dev server), for a test that failed midway. */
+  kill(): void;
 }
 
 export function startMainJob(env: NodeJS.ProcessEnv, scratch?: string): MainJob {
-  const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: tsx runs main.ts in a child process, so a SIGKILL must reach the whole group, not
+  // only tsx (which would leave main.ts and its dev server running).
+  const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
   let text = '';
   child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
@@ -71,9 +84,10 @@ export function startMainJob(env: NodeJS.ProcessEnv, scratch?: string): MainJob 
         await new Promise((r) => setTimeout(r, 200));
       }
     },
+    kill: killGroup,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const timer = setTimeout(killGroup, 20_000);
       const code = await exited;
       clearTimeout(timer);
       if (scratch) rmSync(scratch, { recursive: true, force: true });

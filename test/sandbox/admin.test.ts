@@ -40,6 +40,28 @@ describe('ledger', () => {
     expect(l.requests.internalErrors).toBe(0);
   });
 
+  it('keeps every code an order ever had bound (codesEverBound), unbound since or not', async () => {
+    const id = await createOrder(sb, [SEAT_A, SEAT_B]);
+    await change(sb, id);
+    await change(sb, id, [C1]);
+    await change(sb, id, [C2]);
+    await change(sb, id); // unbind
+    const o = (await sb.admin.ledger()).orders.find((x) => x.orderId === id);
+    expect(o).toMatchObject({ boundCodes: [], codesEverBound: [C1, C2] });
+  });
+
+  it('mints unused vouchers into a wallet: listed, bindable, never repeated', async () => {
+    const codes = await sb.admin.mintVouchers(FIXTURE.userIds.rich, 3);
+    expect(codes).toHaveLength(3);
+    expect(new Set([...codes, ...(await sb.admin.mintVouchers(FIXTURE.userIds.rich, 2))]).size).toBe(5);
+    const wallet = await get(sb, cinemaPath('user/voucher/list/'));
+    expect(wallet.body.data.unused.map((v: { voucher_code: string }) => v.voucher_code)).toEqual(expect.arrayContaining(codes));
+    const id = await createOrder(sb, [SEAT_A]);
+    await change(sb, id);
+    expect((await change(sb, id, [codes[0]!])).body.ret).toBe(0);
+    await expect(sb.admin.mintVouchers('u-nobody', 1)).rejects.toThrow(/404/);
+  });
+
   it('reports vouchers left bound to an order that lapsed (boundToDeadOrders), and nothing when it was unbound first', async () => {
     const lapsed = await createOrder(sb, [SEAT_A]);
     await change(sb, lapsed);

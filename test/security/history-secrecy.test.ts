@@ -4,9 +4,9 @@
  * anywhere in their histories: payloads (input, activity arguments and results, update arguments), failures
  * (messages and stack traces), memo, user metadata, search attributes. Histories are read twice: through the SDK
  * (`fetchHistory`) and through the official CLI (`temporal workflow show --output json`). The codec server then
- * proves the token WAS there, encrypted: it decodes for an authorised caller (HTTP and the CLI's
- * `--codec-endpoint`) and refuses everyone else. Status, results, client errors and the worker's logs never carry
- * a token either.
+ * decodes for an authorised caller (HTTP and the CLI's `--codec-endpoint`) and refuses everyone else, and even
+ * decoded the token is only there SEALED (only workers hold the key that opens it). Status, results, client
+ * errors and the worker's logs never carry a token either.
  */
 import { randomBytes } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -17,7 +17,7 @@ import { CheckoutClient, describeError } from '../../src/client';
 import { ENCRYPTED_ENCODING, METADATA_KEY_ID, createEncryptionCodec } from '../../src/codec/codec';
 import { generateCodecKey, parseCodecKeys } from '../../src/codec/keys';
 import { startCodecServer, type CodecServer } from '../../src/codec/server';
-import { jsonLogger } from '../../src/worker';
+import { SEALED_TOKEN_PATTERN } from '../../src/seal/format';
 import { InvalidInput } from '../../workflows/input';
 import { refreshTokenUpdate } from '../../workflows/messages';
 import type { CheckoutResult, CheckoutStatus } from '../../workflows/messages';
@@ -28,6 +28,7 @@ import {
   findSecrets,
   FIXTURE,
   installRuntime,
+  jsonLoggerLines,
   metaText,
   payloadsOf,
   randomiseVoucherPasswords,
@@ -154,8 +155,17 @@ describe('checkouts with CODEC_KEYS on worker and client', () => {
     );
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expectClean(refused, 'refused refreshToken', [...secrets, { name: 'malformed-token', value: malformed }]);
+    // So is a well-formed plaintext token from a caller that skipped the client: only sealed tokens get in.
+    const plain = await handle.executeUpdate(refreshTokenUpdate, { args: [second] }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(plain).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((plain as WorkflowUpdateFailedError).cause?.message)).toMatch(/token: must be sealed/);
+    expectClean(plain, 'plaintext refreshToken');
 
-    const answer = await handle.executeUpdate(refreshTokenUpdate, { args: [second] });
+    // The client seals what it hands in.
+    const answer = await client.refreshToken(started.workflowId, second);
     expect(answer.resumed).toBe(true);
     const result = await client.waitForResult(req.requestId);
     expect(result).toMatchObject({ outcome: 'COMPLETED', vouchers: [CODES[2]] });
@@ -334,17 +344,17 @@ describe('codec server over HTTP', () => {
   const decode = (text: string, headers: Record<string, string>) =>
     fetch(`${codecServer.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
 
-  test('the right bearer token decodes the input: the token WAS there, encrypted', async () => {
+  test('the right bearer token decodes the input, and in it the token is sealed', async () => {
     const run = runs[0]!;
     const res = await decode(await body(run.workflowId), { authorization: `Bearer ${BEARER}`, 'x-namespace': 'default' });
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
     expect(Buffer.from(answer.payloads[0]!.metadata.encoding!, 'base64').toString()).toBe('json/plain');
     const input = JSON.parse(Buffer.from(answer.payloads[0]!.data, 'base64').toString('utf8')) as { token: string; cinemaId: string };
-    expect(input.token).toBe(run.token);
     expect(input.cinemaId).toBe(FIXTURE.cinemas.beijing);
-    // The scanner itself sees the token in a decoded answer (positive control of every "no secret" check above).
-    expect(findSecrets(answer, tokens)).not.toEqual([]);
+    expect(input.token).toMatch(SEALED_TOKEN_PATTERN);
+    expect(input.token.startsWith('sealed:v1:sec1:')).toBe(true);
+    expectClean(answer, 'decoded input');
   });
 
   test('refused (401, nothing echoed) without a token, with a wrong token, and from an origin that is not allowed', async () => {
@@ -375,13 +385,18 @@ describe('codec server over HTTP', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
   });
 
-  test('the official CLI decodes through the codec server with --codec-auth, and only then shows the token', async () => {
+  test('the official CLI decodes through the codec server with --codec-auth: both tokens (input, refreshToken) show sealed', async () => {
     const run = runs[2]!;
     const decoded = await cliShow(e.env, run.workflowId, { endpoint: codecServer.url, auth: `Bearer ${BEARER}` });
-    const found = findSecrets(JSON.parse(decoded), tokens);
-    expect(found.some((hit) => hit.startsWith('token:expired-first'))).toBe(true);
-    // The update argument (the refreshed token) is decoded too.
-    expect(found.some((hit) => hit.startsWith('token:refreshed'))).toBe(true);
+    expectClean(JSON.parse(decoded), 'decoded CLI history');
+    // Payload data stays base64 in the CLI's JSON: read every data field as text.
+    const text = [...decoded.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
+    // Decoded: the seats are readable now, the tokens are not.
+    expect(text).toContain(SEATS[3]!);
+    expectClean(text, 'decoded CLI payloads');
+    const sealed = new Set(text.match(/sealed:v1:sec1:[A-Za-z0-9_-]+/g) ?? []);
+    // The start's token and the refreshed one, each sealed (activity arguments repeat them).
+    expect(sealed.size).toBe(2);
   });
 });
 
@@ -397,17 +412,7 @@ describe('logs', () => {
   });
 
   test('the production jsonLogger prints those entries without secrets', () => {
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    try {
-      const logger = jsonLogger('TRACE');
-      for (const l of logs) logger.log(l.level, l.message, l.meta);
-    } finally {
-      write.mockRestore();
-    }
+    const lines = jsonLoggerLines(logs);
     expect(lines.length).toBe(logs.length);
     expectClean(lines.join(''), 'jsonLogger output');
   });

@@ -1,17 +1,19 @@
 /**
- * Key rotation on a real worker and dev server. Checkouts run under CODEC_KEYS=A; then the worker and client move to
- * CODEC_KEYS=A,B (B current): the old checkouts' results, status queries (a replay of A-encrypted history on the new
- * worker) and histories still decode; a checkout that was waiting across the switch finishes, its history holding
- * A payloads before and B payloads after; a new checkout's payloads carry key id B only. A client with only B
- * cannot read A's payloads and says which key id it lacks, without printing any key material.
+ * Key rotation on a real worker and dev server, payload keys and token seal keys together. Checkouts run under
+ * CODEC_KEYS=A and seal key sec1; then the worker moves to CODEC_KEYS=A,B and TOKEN_SEAL_PRIVATE_KEYS=sec1,sec2,
+ * the client to A,B and the public key sec2 (B and sec2 current): the old checkouts' results, status queries (a
+ * replay of A-encrypted history on the new worker) and histories still decode; a checkout that was waiting across
+ * the switch finishes, its history holding A payloads and a sec1-sealed token before, B payloads and a
+ * sec2-sealed token after; a new checkout's payloads carry key id B only and its token is sealed with sec2. A
+ * client with only B cannot read A's payloads and says which key id it lacks, without printing any key material.
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { CheckoutClient } from '../../src/client';
 import { CodecError, ENCRYPTED_ENCODING, METADATA_KEY_ID, createEncryptionCodec } from '../../src/codec/codec';
 import { generateCodecKey, parseCodecKeys } from '../../src/codec/keys';
+import { generateSealKeyPair } from '../../src/seal/keys';
 import type { CheckoutInput } from '../../workflows/input';
-import { refreshTokenUpdate } from '../../workflows/messages';
 import type { CheckoutStatus } from '../../workflows/messages';
 import { DEV_SERVER_START_TIMEOUT_MS } from '../helpers/temporal-env';
 import {
@@ -33,6 +35,7 @@ installRuntime();
 const KEY_A = generateCodecKey('A');
 const KEY_B = generateCodecKey('B');
 const KEYS_AB = `${KEY_A},${KEY_B}`;
+const SEAL_2 = generateSealKeyPair('sec2');
 const SEATS = FIXTURE.seats.beijing;
 const CODES = FIXTURE.vouchers.rich.unused;
 const KEY_MATERIAL: NamedSecret[] = parseCodecKeys(KEYS_AB).flatMap(({ id, key }) => [
@@ -84,10 +87,10 @@ beforeAll(async () => {
   spanningId = (await clientA.startCheckout(spanning)).workflowId;
   await waitForPhase(clientA, spanningId, 'WAITING_FOR_TOKEN');
 
-  // Phase 2: the worker restarts with A,B; B is current.
+  // Phase 2: the worker restarts with A,B and both seal keys; the client seals with sec2. B and sec2 are current.
   await e.stopWorker();
-  await e.startWorker(KEYS_AB);
-  clientAB = await e.client(KEYS_AB);
+  await e.startWorker(KEYS_AB, `${e.sealKeys.privateKey},${SEAL_2.privateKey}`);
+  clientAB = await e.client(KEYS_AB, SEAL_2.publicKey);
 }, DEV_SERVER_START_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -107,14 +110,15 @@ test('the old checkout: result, status (a replay on the A,B worker) and history 
   const codecAB = createEncryptionCodec(parseCodecKeys(KEYS_AB));
   const [input] = await codecAB.decode([await startedInput(clientAB, oldId)]);
   expect(fromPayload<CheckoutInput>(input!).cinemaId).toBe(FIXTURE.cinemas.beijing);
+  expect(fromPayload<CheckoutInput>(input!).token).toMatch(/^sealed:v1:sec1:/);
   // Every payload of the old history decodes with A,B.
   const decoded = await codecAB.decode(payloads);
   expect(decoded.every((p) => metaText(p, 'encoding') !== ENCRYPTED_ENCODING)).toBe(true);
 });
 
-test('a checkout waiting across the rotation finishes; A payloads before the switch, B after', async () => {
+test('a checkout waiting across the rotation finishes; A payloads and a sec1 seal before the switch, B and sec2 after', async () => {
   const fresh = await e.sandbox.admin.addToken(FIXTURE.userIds.rich);
-  const answer = await clientAB.temporal.workflow.getHandle(spanningId).executeUpdate(refreshTokenUpdate, { args: [fresh] });
+  const answer = await clientAB.refreshToken(spanningId, fresh);
   expect(answer.resumed).toBe(true);
   expect(await clientAB.waitForResult(spanningId)).toMatchObject({ outcome: 'COMPLETED', vouchers: [CODES[2]] });
 
@@ -127,10 +131,12 @@ test('a checkout waiting across the rotation finishes; A payloads before the swi
   const [arg] = update.acceptedRequest.input.args.payloads;
   expect(metaText(arg!, METADATA_KEY_ID)).toBe('B');
   const [plain] = await createEncryptionCodec(parseCodecKeys(KEYS_AB)).decode([arg!]);
-  expect(fromPayload<string>(plain!)).toBe(fresh);
+  expect(fromPayload<string>(plain!)).toMatch(/^sealed:v1:sec2:/);
+  const [input] = await createEncryptionCodec(parseCodecKeys(KEYS_AB)).decode([await startedInput(clientAB, spanningId)]);
+  expect(fromPayload<CheckoutInput>(input!).token).toMatch(/^sealed:v1:sec1:/);
 });
 
-test('a new checkout under A,B carries key id B only', async () => {
+test('a new checkout under A,B carries key id B only, its token sealed with sec2', async () => {
   const next = request({ seats: [SEATS[3]!], vouchers: { codes: [CODES[3]!] } });
   const { workflowId } = await clientAB.startCheckout(next);
   expect(await clientAB.waitForResult(next.requestId)).toMatchObject({ outcome: 'COMPLETED' });
@@ -140,6 +146,7 @@ test('a new checkout under A,B carries key id B only', async () => {
   expect(keyIds(payloads)).toEqual(['B']);
   const [input] = await createEncryptionCodec(parseCodecKeys(KEYS_AB)).decode([await startedInput(clientAB, workflowId)]);
   expect(fromPayload<CheckoutInput>(input!).requestId).toBe(next.requestId);
+  expect(fromPayload<CheckoutInput>(input!).token).toMatch(/^sealed:v1:sec2:/);
 });
 
 test('only key B: A payloads cannot be decoded; the error names key id A and holds no key material', async () => {

@@ -1,7 +1,8 @@
 /**
  * Test environment of the security suite: the official Temporal CLI dev server, the sandbox over real HTTP on
- * port 0, the real Womei client, and in-process workers and CheckoutClients built with the data converter a test
- * chooses (CODEC_KEYS). Built from the same parts as test/helpers/checkout-harness.ts, which has no codec.
+ * port 0, the real Womei client, and in-process workers and CheckoutClients configured as an operator would:
+ * through `loadConfig` (CODEC_KEYS, TOKEN_SEAL_*, INSECURE_PLAINTEXT_PAYLOADS), so their fail-closed defaults
+ * run. Built from the same parts as test/helpers/checkout-harness.ts.
  *
  * Also: a secret scanner that walks anything (proto objects with byte arrays, proto3 JSON with base64 data, CLI
  * output) and reports WHERE a secret occurs, never the secret itself, and a wrapper around `temporal workflow show`.
@@ -9,21 +10,21 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { DataConverter, Payload } from '@temporalio/common';
+import type { Payload } from '@temporalio/common';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { LogEntry } from '@temporalio/worker';
 import { CheckoutClient } from '../../src/client';
-import { createDataConverter } from '../../src/codec/data-converter';
 import { loadConfig } from '../../src/config';
 import type { AppConfig } from '../../src/config';
+import { generateSealKeyPair } from '../../src/seal/keys';
 import { FIXTURE, startSandbox } from '../../src/sandbox/server';
 import type { RunningSandbox, StartSandboxOptions } from '../../src/sandbox/server';
 import { resolveTemporalCli } from '../../src/temporal-cli';
 import { createWomeiClient } from '../../src/womei/client';
-import { startCheckoutWorker, type RunningCheckoutWorker } from '../../src/worker';
+import { jsonLogger, startCheckoutWorker, type RunningCheckoutWorker } from '../../src/worker';
 import type { CheckoutRequest } from '../../workflows/input';
 import { startDevServer } from '../helpers/temporal-env';
 import { checkoutBundlePath } from '../helpers/workflow-bundle';
@@ -66,43 +67,65 @@ export function installRuntime(capture?: LogEntry[]): void {
   }
 }
 
+/**
+ * The key variables of one client or worker. Unset ones stay unset (no LOCAL_KEYS_FILE either): a test states
+ * exactly the configuration it means.
+ */
+export interface KeyVariables {
+  CODEC_KEYS?: string;
+  TOKEN_SEAL_PUBLIC_KEY?: string;
+  TOKEN_SEAL_PRIVATE_KEYS?: string;
+  INSECURE_PLAINTEXT_PAYLOADS?: 'true';
+}
+
 export interface SecureEnv {
   env: TestWorkflowEnvironment;
   sandbox: RunningSandbox;
   config: AppConfig;
   taskQueue: string;
-  /** Starts the in-process worker with the data converter of `keys` (CODEC_KEYS text; undefined = no codec). */
-  startWorker(keys: string | undefined): Promise<void>;
+  /** This env's token seal pair (TOKEN_SEAL_PRIVATE_KEYS and TOKEN_SEAL_PUBLIC_KEY entries). */
+  sealKeys: { privateKey: string; publicKey: string };
+  /** `config` with these key variables instead of none. */
+  configWith(keys: KeyVariables): AppConfig;
+  /**
+   * Starts the in-process worker configured with `codecKeys` (CODEC_KEYS; undefined = INSECURE_PLAINTEXT_PAYLOADS)
+   * and this env's TOKEN_SEAL_PRIVATE_KEYS unless others are given.
+   */
+  startWorker(codecKeys: string | undefined, sealPrivateKeys?: string): Promise<void>;
   stopWorker(): Promise<void>;
-  /** A CheckoutClient on the dev server with the data converter of `keys`; closed with the env. */
-  client(keys: string | undefined): Promise<CheckoutClient>;
+  /**
+   * A CheckoutClient configured with `codecKeys` (undefined = INSECURE_PLAINTEXT_PAYLOADS) and this env's
+   * TOKEN_SEAL_PUBLIC_KEY unless another is given; closed with the env.
+   */
+  client(codecKeys: string | undefined, sealPublicKey?: string): Promise<CheckoutClient>;
+  /** A CheckoutClient configured with exactly `keys`, through CheckoutClient.connect's own defaults (may refuse). */
+  clientWith(keys: KeyVariables): Promise<CheckoutClient>;
   close(): Promise<void>;
 }
 
-export function converterFor(keys: string | undefined): DataConverter {
-  return createDataConverter({ codec: { keys } });
-}
-
-export async function startSecureEnv(options: { name: string; sandbox?: StartSandboxOptions }): Promise<SecureEnv> {
+export async function startSecureEnv(options: { name: string; sandbox?: StartSandboxOptions; dbFilename?: string }): Promise<SecureEnv> {
   const [env, sandbox, bundlePath] = await Promise.all([
-    startDevServer(),
+    startDevServer({ dbFilename: options.dbFilename }),
     startSandbox({ sweepIntervalMs: 200, voucherQuota: 1000, ...options.sandbox, port: 0 }),
     checkoutBundlePath(),
   ]);
   const taskQueue = `${options.name}-${randomUUID().slice(0, 8)}`;
-  const config = loadConfig(
-    {
-      WOMEI_BASE_URL: sandbox.url,
-      WOMEI_CANCEL_PATH: 'order/cancel/',
-      WOMEI_TIMEOUT_MS: '3000',
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKER_SHUTDOWN_GRACE_MS: '1000',
-      LOG_LEVEL: 'WARN',
-    },
-    {},
-  );
+  const sealKeys = generateSealKeyPair('sec1');
+  const baseVariables = {
+    LOCAL_KEYS_FILE: '',
+    WOMEI_BASE_URL: sandbox.url,
+    WOMEI_CANCEL_PATH: 'order/cancel/',
+    WOMEI_TIMEOUT_MS: '3000',
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    WORKER_SHUTDOWN_GRACE_MS: '1000',
+    LOG_LEVEL: 'WARN',
+  };
+  const configWith = (keys: KeyVariables): AppConfig => loadConfig({ ...baseVariables, ...keys }, {});
+  const config = configWith({});
+  const codecVariables = (codecKeys: string | undefined): KeyVariables =>
+    codecKeys === undefined ? { INSECURE_PLAINTEXT_PAYLOADS: 'true' } : { CODEC_KEYS: codecKeys };
   let worker: RunningCheckoutWorker | undefined;
   const clients: CheckoutClient[] = [];
 
@@ -111,13 +134,16 @@ export async function startSecureEnv(options: { name: string; sandbox?: StartSan
     sandbox,
     config,
     taskQueue,
-    async startWorker(keys) {
+    sealKeys,
+    configWith,
+    async startWorker(codecKeys, sealPrivateKeys = sealKeys.privateKey) {
       if (worker) throw new Error('a worker is already running');
+      const workerConfig = configWith({ ...codecVariables(codecKeys), TOKEN_SEAL_PRIVATE_KEYS: sealPrivateKeys });
+      // No dataConverter or tokens given: the worker's own defaults read them from its config, as in production.
       worker = await startCheckoutWorker({
         connection: env.nativeConnection,
-        config,
-        womei: createWomeiClient(config.womei),
-        dataConverter: converterFor(keys),
+        config: workerConfig,
+        womei: createWomeiClient(workerConfig.womei),
         taskQueue,
         workflowBundle: { codePath: bundlePath },
       });
@@ -126,13 +152,11 @@ export async function startSecureEnv(options: { name: string; sandbox?: StartSan
       await worker?.stop();
       worker = undefined;
     },
-    async client(keys) {
-      const c = await CheckoutClient.connect({
-        config,
-        connection: env.connection,
-        namespace: env.namespace ?? 'default',
-        dataConverter: converterFor(keys),
-      });
+    client(codecKeys, sealPublicKey = sealKeys.publicKey) {
+      return self.clientWith({ ...codecVariables(codecKeys), TOKEN_SEAL_PUBLIC_KEY: sealPublicKey });
+    },
+    async clientWith(keys) {
+      const c = await CheckoutClient.connect({ config: configWith(keys), connection: env.connection, namespace: env.namespace ?? 'default' });
       clients.push(c);
       return c;
     },
@@ -157,6 +181,22 @@ export function randomiseVoucherPasswords(sandbox: RunningSandbox): string[] {
 }
 
 // ------------------------------------------------------------------------------------------- secret scanning
+
+/** What the production jsonLogger (src/worker.ts) writes for these SDK log entries, line by line. */
+export function jsonLoggerLines(entries: readonly LogEntry[]): string[] {
+  const lines: string[] = [];
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    const logger = jsonLogger('TRACE');
+    for (const l of entries) logger.log(l.level, l.message, l.meta);
+  } finally {
+    write.mockRestore();
+  }
+  return lines;
+}
 
 export interface NamedSecret {
   /** How a hit is reported (never the value). */

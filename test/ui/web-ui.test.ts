@@ -4,20 +4,25 @@
  * opens the Web UI link it prints for the demo checkout. The page must tell the checkout's story (workflow summary,
  * activity summaries in the timeline, Completed) and show DECODED input and result — readable only because the UI
  * calls the codec server from the browser, since every payload (summaries included) is AES-GCM encrypted in
- * history. The same history fetched without the codec must not reveal the Womei token.
+ * history — with the user's token SEALED even there (only workers can open it). The same history fetched without
+ * the codec reveals nothing. A compensated checkout, started with the client next to it, tells why it failed.
+ * No page's text ever holds a plaintext token.
  *
  * Chromium comes from Debian (scripts/install-chromium.sh, run by `npm test`'s pretest); CHROMIUM_PATH overrides.
- * Screenshots land in test/ui/__output__/ (git-ignored).
+ * Screenshots land in test/ui/__output__/ (git-ignored); README shows copies of them from docs/img/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CheckoutClient } from '../../src/client';
+import { loadConfig, withLocalKeys } from '../../src/config';
 import { FIXTURE } from '../../src/sandbox/server';
 import { mainJobEnv, startMainJob, type MainJob } from '../helpers/main-job';
 
 const OUTPUT = join(__dirname, '__output__');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = FIXTURE.tokens.rich;
+const TOKENS = Object.values(FIXTURE.tokens);
 /** SvelteKit's first load plus the codec round trips; generous because other suites share the two cores. */
 const UI_WAIT_MS = 30_000;
 
@@ -59,6 +64,18 @@ async function sectionText(page: Page, heading: string): Promise<string> {
 async function seeText(page: Page, text: string): Promise<void> {
   await page.getByText(text).first().waitFor({ state: 'visible', timeout: UI_WAIT_MS });
 }
+
+/** Everything the page shows as text, its frames included: what a screenshot of it can hold. */
+async function pageText(page: Page): Promise<string> {
+  const texts = await Promise.all(page.frames().map((f) => f.evaluate('document.body ? document.body.innerText : ""').catch(() => '')));
+  return texts.join('\n');
+}
+
+/** Fixture tokens found in the page's text (none may be). */
+const tokensOn = async (page: Page) => {
+  const text = await pageText(page);
+  return TOKENS.filter((t) => text.includes(t));
+};
 
 let main: MainJob | undefined;
 let launching: Promise<Browser> | undefined;
@@ -119,7 +136,9 @@ test('the Web UI link npm start prints opens the checkout as a story, decoded th
   expect(input).toContain(`"cinemaId": "${FIXTURE.cinemas.beijing}"`);
   expect(input).toContain(`"scheduleId": "${demo.scheduleId}"`);
   for (const seat of seats) expect(input).toContain(`"${seat}"`);
-  expect(input).toContain(`"token": "${TOKEN}"`); // an authorised UI user sees what the checkout was given
+  // An authorised UI user reads the input, but the token only sealed: only workers hold the key that opens it.
+  expect(input).toMatch(/"token": "sealed:v1:local1:[A-Za-z0-9_-]+"/);
+  expect(input).not.toContain(TOKEN);
   expect(input).not.toContain('"outcome"'); // the Input card alone, not the Result beside it
   await seeText(page, `"orderId": "${demo.orderId}"`);
   const result = await sectionText(page, 'Result');
@@ -142,8 +161,10 @@ test('the Web UI link npm start prints opens the checkout as a story, decoded th
   for (const line of story) await seeText(page, line);
 
   mkdirSync(OUTPUT, { recursive: true });
+  expect(await tokensOn(page)).toEqual([]);
+  await page.locator('xpath=//h2[normalize-space()="Input"]/ancestor::*[contains(., "{")][1]').screenshot({ path: join(OUTPUT, 'input-sealed.png') });
   await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path: join(OUTPUT, 'workflow.png') });
+  await page.screenshot({ path: join(OUTPUT, 'completed.png') });
 
   // User Metadata: the summary and the markdown details, rendered by the UI in frames.
   await page.getByRole('tab', { name: 'User Metadata' }).click();
@@ -151,7 +172,38 @@ test('the Web UI link npm start prints opens the checkout as a story, decoded th
   await frames.first().contentFrame().getByText(summary).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
   await frames.nth(1).contentFrame().getByText(`Seats ${seats.join(', ')}`).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
   await seeText(page, `bind 2 voucher(s) to order ${demo.orderId} (attempt 1)`);
+  expect(await tokensOn(page)).toEqual([]);
   await page.screenshot({ path: join(OUTPUT, 'user-metadata.png') });
+
+  // A compensated checkout, started by a client in this clone (the keys npm start saved): a voucher Womei does
+  // not know. The UI shows it Failed with the reason; its timeline ends with the order released.
+  const config = loadConfig({}, withLocalKeys(env));
+  const client = await CheckoutClient.connect({ config });
+  let compensatedId: string;
+  try {
+    const started = await client.startCheckout({
+      requestId: `ui-compensated-${Date.now()}`,
+      cinemaId: FIXTURE.cinemas.beijing,
+      scheduleId: demo.scheduleId,
+      seats: [FIXTURE.seats.beijing[3]!],
+      token: FIXTURE.tokens.few,
+      vouchers: { codes: ['SBJY01000000009999'] },
+    });
+    compensatedId = started.workflowId;
+    expect(await client.waitForResult(compensatedId)).toMatchObject({ outcome: 'COMPENSATED', reason: { type: 'VoucherNotUsable' } });
+  } finally {
+    await client.close();
+  }
+  await page.goto(`${uiOrigin}/namespaces/default/workflows/${compensatedId}`, { waitUntil: 'domcontentloaded' });
+  await page.locator('h1').filter({ hasText: compensatedId }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await page.getByText('Failed', { exact: true }).first().waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await seeText(page, 'VoucherNotUsable');
+  await seeText(page, 'releaseOrder');
+  const compensatedInput = await sectionText(page, 'Input');
+  expect(compensatedInput).toMatch(/"token": "sealed:v1:local1:/);
+  expect(await tokensOn(page)).toEqual([]);
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: join(OUTPUT, 'compensated.png') });
 
   expect(decodeStatuses.length).toBeGreaterThan(0);
   expect(decodeStatuses.filter((s) => s !== 200)).toEqual([]);

@@ -97,7 +97,7 @@ test('update-with-start answers "order created" before the checkout finishes', a
   const startOp = new WithStartWorkflowOperation<typeof checkout>('checkout', {
     workflowId: checkoutWorkflowId(input.requestId),
     taskQueue: h.taskQueue,
-    args: [input],
+    args: [{ ...input, token: h.seal(input.token) }],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   const answer = await h.client.workflow.executeUpdateWithStart(waitForOrderUpdate, { startWorkflowOperation: startOp });

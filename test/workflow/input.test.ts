@@ -1,5 +1,5 @@
 /** The one checkout input schema (workflows/input.ts): defaults, refusals naming the field, never the token. */
-import { InvalidInput, parseCheckoutInput, parseToken, parseVoucherSpec, deadlineOf } from '../../workflows/input';
+import { InvalidInput, onlySameSeatRefusal, parseCheckoutInput, parseToken, parseVoucherSpec, deadlineOf, SAME_SEAT_RULE } from '../../workflows/input';
 
 const TOKEN = '0123456789abcdef0123456789abcdef';
 const valid = {
@@ -32,7 +32,10 @@ test.each([
   ['requestId', { requestId: 'has space' }, 'requestId'],
   ['cinemaId', { cinemaId: 'abc' }, 'cinemaId'],
   ['seat label', { seats: ['7-5'] }, 'seats.0'],
-  ['duplicate seats', { seats: ['1:1:1:a', '1:1:1:a'] }, 'seats'],
+  ['duplicate seats', { seats: ['1:1:1:a', '1:1:1:a'] }, 'seats.1'],
+  ['the same seat in another letter case', { seats: ['10013:7:5:A1#07#05', '10013:7:5:a1#07#05'] }, 'seats.1'],
+  ['the same position with a leading zero', { seats: ['10013:7:4:11112211#07#04', '10013:07:4:11112211#07#04'] }, 'seats.1'],
+  ['the same seat_no at another position', { seats: ['10013:7:5:11112211#07#05', '10013:7:6:11112211#07#05'] }, 'seats.1'],
   ['too many seats', { seats: ['1:1:1:a', '1:1:2:a', '1:1:3:a', '1:1:4:a', '1:1:5:a', '1:1:6:a', '1:1:7:a'] }, 'seats'],
   ['bad token', { token: 'ABCDEFABCDEFABCDEFABCDEFABCDEFAB' }, 'token'],
   ['more codes than seats', { vouchers: { codes: ['AAAA1111', 'BBBB2222', 'CCCC3333'] } }, 'vouchers.codes'],
@@ -61,4 +64,17 @@ test('replaceVouchers and refreshToken arguments use the same rules', () => {
   expect(() => parseVoucherSpec({ codes: ['AAAA1111', 'BBBB2222'] }, 1)).toThrow(InvalidInput);
   expect(parseToken(TOKEN)).toBe(TOKEN);
   expect(() => parseToken('nope')).toThrow(InvalidInput);
+});
+
+test('a seat named twice: refused naming the later label; labels are kept exactly as given otherwise', () => {
+  const err = refusal({ ...valid, seats: ['10013:7:5:A1#07#05', '10013:7:4:11112211#07#04', '10013:7:5:a1#07#05'] });
+  expect(err.issues).toEqual([{ path: 'seats.2', message: SAME_SEAT_RULE }]);
+  expect(err.message).toContain('seats.2: ');
+  expect(onlySameSeatRefusal(err, { seats: ['10013:7:5:A1#07#05', '10013:7:4:11112211#07#04', '10013:7:5:a1#07#05'] })).toBe(true);
+  // An exact repeat was refused before the canonical rule too: never let through as "older".
+  expect(onlySameSeatRefusal(refusal({ ...valid, seats: ['1:1:1:a', '1:1:1:a'] }), { seats: ['1:1:1:a', '1:1:1:a'] })).toBe(false);
+  const input = parseCheckoutInput({ ...valid, seats: ['10013:7:5:a1#07#05', '10013:7:4:11112211#07#04'] });
+  expect(input.seats).toEqual(['10013:7:5:a1#07#05', '10013:7:4:11112211#07#04']);
+  // The switch the workflow door uses for a history that began before the rule.
+  expect(parseCheckoutInput({ ...valid, seats: ['10013:7:5:A1#07#05', '10013:7:5:a1#07#05'] }, { sameSeatTwice: 'allow' }).seats).toHaveLength(2);
 });

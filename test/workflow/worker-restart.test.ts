@@ -34,6 +34,10 @@ function spawnWorker(): { proc: ChildProcess; started: Promise<void>; output: ()
       WOMEI_TIMEOUT_MS: '3000',
       WORKER_WORKFLOW_BUNDLE: h.bundlePath,
       LOG_LEVEL: 'INFO',
+      // The harness's keys: readable payloads (no codec), its seal pair.
+      INSECURE_PLAINTEXT_PAYLOADS: 'true',
+      TOKEN_SEAL_PRIVATE_KEYS: h.config.seal.privateKeys,
+      LOCAL_KEYS_FILE: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -53,6 +53,7 @@ function createOrder(ctx: RouteCtx) {
     ticketCode: '',
     verifyCode: '',
     paidCodes: [],
+    codesEverBound: [],
   };
   store.orders.set(order.orderId, order);
   store.holdSeats(order);
@@ -103,6 +104,7 @@ function changeOrder(ctx: RouteCtx) {
   const choice: OrderChoice = { payType: p.pay_type, discountType: p.discount_type, cardId: p.card_id, codes };
   order.choice = choice;
   order.priced = true;
+  for (const code of codes) if (!order.codesEverBound.includes(code)) order.codesEverBound.push(code);
   const schedule = store.schedules.get(order.scheduleId) ?? reject('badParameter');
   return ok(changePayload(order, cinemaOf(ctx), computePrice(order, schedule, choice)));
 }

@@ -1,10 +1,18 @@
-/** Small arithmetic and formatting shared by the benchmarks. They print figures; nothing here judges them. */
+/** Figures the benchmarks print: percentiles, spreads, units and plain-text tables. They judge nothing. */
+export const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} ms` : 'n/a');
 
 /** Nearest-rank percentile of an ascending list. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? Number.NaN;
+}
+
+export function latencyLine(values: readonly number[]): string {
+  if (values.length === 0) return 'n/a';
+  const s = [...values].sort((a, b) => a - b);
+  const mean = s.reduce((a, b) => a + b, 0) / s.length;
+  return `p50 ${ms(percentile(s, 50))} · p95 ${ms(percentile(s, 95))} · max ${ms(s[s.length - 1] ?? 0)} · min ${ms(s[0] ?? 0)} · mean ${ms(mean)} (n=${s.length})`;
 }
 
 export interface Spread {
@@ -29,7 +37,6 @@ export function spread(values: readonly number[]): Spread {
   };
 }
 
-export const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} ms` : 'n/a');
 export const mib = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1024 / 1024).toFixed(0)} MiB` : 'n/a');
 export const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : 'n/a');
 export const fixed = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
