@@ -18,7 +18,8 @@
  * 2. load: each contender at concurrency 1, 10, 50, 100 (4 × concurrency checkouts, at least 20): throughput,
  *    p50/p95, Womei calls and validations per checkout, CPU per checkout of the worker process, the dev server
  *    and this process (client + sandbox + plain flows), and peak RSS of each.
- * 3. the workflow at concurrency 50 on a TUNED worker (see TUNED_WORKER_ENV), against the default one.
+ * 3. the workflow at concurrency 50 on the default worker again, then on a TUNED worker (see TUNED_WORKER_ENV)
+ *    after a warm-up: back to back, so the comparison is not skewed by the order of the parts.
  *
  * The world: the sandbox in this process, every Womei route delayed by one latency fault; one user (the
  * fixture's rich user) with a voucher quota large enough for the run, and a FRESH token per checkout (each
@@ -537,17 +538,22 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
     }
   }
 
-  // --- 3. tuned worker
+  // --- 3. tuned worker, back to back with the default one (the dev server's store grows through the run, and a
+  // new worker process starts cold: both would skew a comparison with part 2)
   let tuned: LoadResult | undefined;
+  let defaultAgain: LoadResult | undefined;
   const tunedLevel = 50;
   if (settings.tuned) {
     out('');
-    out(`== 3. the workflow at concurrency ${tunedLevel} on a tuned worker: ${Object.entries(settings.tunedEnv).map(([k, v]) => `${k}=${v}`).join(' ')} ==`);
+    out(`== 3. concurrency ${tunedLevel}, back to back: the default worker again, then a tuned worker (${Object.entries(settings.tunedEnv).map(([k, v]) => `${k}=${v}`).join(' ')}) after a warm-up ==`);
+    defaultAgain = await loadRun(b, procs, 'workflow', tunedLevel, 4 * tunedLevel, 'default');
+    out(`  default: ${defaultAgain.checkouts} in ${ms(defaultAgain.wallMs)} → ${fixed(defaultAgain.throughput)}/s, p50 ${ms(defaultAgain.latency.p50)}, p95 ${ms(defaultAgain.latency.p95)}`);
     const defaultPeak = processMemory(r.worker!.pid)?.peakRss ?? Number.NaN;
     await r.worker?.stop();
     await startWorker(settings.tunedEnv);
+    await loadRun(b, procs, 'workflow', 10, 40, 'tuned');
     tuned = await loadRun(b, procs, 'workflow', tunedLevel, 4 * tunedLevel, 'tuned');
-    out(`  workflow concurrency ${tunedLevel}: ${tuned.checkouts} in ${ms(tuned.wallMs)} → ${fixed(tuned.throughput)}/s, p50 ${ms(tuned.latency.p50)}, p95 ${ms(tuned.latency.p95)}`);
+    out(`  tuned:   ${tuned.checkouts} in ${ms(tuned.wallMs)} → ${fixed(tuned.throughput)}/s, p50 ${ms(tuned.latency.p50)}, p95 ${ms(tuned.latency.p95)}`);
     out(`  (the default worker's peak RSS over its whole life: ${mib(defaultPeak)})`);
     workerPeak.default = defaultPeak;
   }
@@ -557,9 +563,8 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
   const loadAfter = loadavg();
   out('');
   out('== load table (CPU: ms of CPU per completed checkout; cores busy: CPU time ÷ wall time, all three processes) ==');
-  out(table([LOAD_HEADER, ...loads.map(loadLine), ...(tuned ? [loadLine(tuned)] : [])]));
-  const dflt50 = loads.find((l) => l.who === 'workflow' && l.concurrency === tunedLevel);
-  if (tuned && dflt50) out(`default ÷ tuned throughput at concurrency ${tunedLevel}: ${ratio(dflt50.throughput, tuned.throughput)}`);
+  out(table([LOAD_HEADER, ...loads.map(loadLine), ...(defaultAgain && tuned ? [loadLine(defaultAgain), loadLine(tuned)] : [])]));
+  if (tuned && defaultAgain) out(`default ÷ tuned throughput at concurrency ${tunedLevel}, back to back: ${ratio(defaultAgain.throughput, tuned.throughput)}`);
   out(`worker process peak RSS (VmHWM): default worker ${mib(workerPeak.default ?? workerPeak.last)}${tuned ? `, tuned worker ${mib(workerPeak.last)}` : ''}`);
   out(`load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after (other work on the machine skews the figures)`);
 
@@ -583,6 +588,7 @@ async function bench(settings: Settings, r: Resources): Promise<void> {
     historyShape: shape,
     workflowHops: hopMeans,
     load: loads,
+    defaultAgain,
     tuned,
     workerPeakRss: workerPeak,
   };
