@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/', 'node_modules/', 'coverage/', '.data/'] },
+  { ignores: ['lib/', 'node_modules/', 'coverage/', '.data/', 'bench/results/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

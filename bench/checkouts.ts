@@ -2,11 +2,11 @@
  * Checkout benchmarks: they PRINT FIGURES, they assert nothing (never a timed test).
  *
  *   npx tsx bench/checkouts.ts [--checkouts N] [--concurrency C] [--scenario default|outage] [--failures K]
- *   npm run bench -- --scenario outage
+ *   npm run bench:checkouts -- --scenario outage
  *
  * Everything runs in this process over loopback: the official Temporal CLI dev server (startDevServer), the
  * sandbox Womei server on port 0 (high voucher quota and gateway limit, so neither throttles), ONE checkout
- * worker (startCheckoutWorker, WORKER_WOMEI_REQUESTS_PER_SECOND=1000, the real HTTP client) and the real
+ * worker (startCheckoutWorker, the real HTTP client) and the real
  * CheckoutClient. N checkouts run C at a time, each on its own seat (one seat, one voucher); binding does not
  * consume vouchers, so the rich user's six codes are reused across the unpaid orders.
  *
@@ -103,7 +103,6 @@ const LIMITS = {
 } as const;
 
 const WORKER_ENV = {
-  WORKER_WOMEI_REQUESTS_PER_SECOND: '1000',
   WORKER_MAX_CONCURRENT_ACTIVITIES: '20',
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '10',
   WORKER_SHUTDOWN_GRACE_MS: '2000',

@@ -13,6 +13,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateStage,
   type Connection,
+  type ConnectionLike,
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -71,12 +72,18 @@ export interface CheckoutClientOptions {
   /** Default: the environment, with the keys `npm start` saved in this clone filling in unset ones (withLocalKeys). */
   config?: AppConfig;
   /** An existing connection (tests, or a backend that shares one); otherwise one is opened from the environment. */
-  connection?: Connection;
+  connection?: Connection | ConnectionLike;
   namespace?: string;
   /** Default `createDataConverter(config)`: refuses to run without CODEC_KEYS (unless INSECURE_PLAINTEXT_PAYLOADS). */
   dataConverter?: DataConverter;
   /** Default `tokenSealerFor(config)` (TOKEN_SEAL_PUBLIC_KEY); without one, starts and token refreshes are refused. */
   tokenSealer?: TokenSealer;
+  /**
+   * Ask for eager workflow start: the server hands the first workflow task back with the start, to a worker of
+   * this task queue in THIS process, saving a trip through the task queue (docs/performance.md). Needs
+   * `connection` to be the NativeConnection that worker uses; the SDK refuses it on any other connection.
+   */
+  eagerStart?: boolean;
 }
 
 export class CheckoutClient {
@@ -85,6 +92,7 @@ export class CheckoutClient {
     private readonly taskQueue: string,
     private readonly ownsConnection: boolean,
     private readonly sealer: TokenSealer | undefined,
+    private readonly eagerStart = false,
   ) {}
 
   static async connect(options: CheckoutClientOptions = {}): Promise<CheckoutClient> {
@@ -100,7 +108,7 @@ export class CheckoutClient {
       namespace = options.namespace ?? opened.namespace;
     }
     const client = new Client({ connection, namespace, dataConverter });
-    return new CheckoutClient(client, config.temporal.taskQueue, !options.connection, sealer);
+    return new CheckoutClient(client, config.temporal.taskQueue, !options.connection, sealer, options.eagerStart);
   }
 
   /**
@@ -148,7 +156,7 @@ export class CheckoutClient {
         const answer = await update.result();
         return { workflowId, runId: update.workflowRunId, started: true, orderId: answer.orderId };
       }
-      const handle = await this.temporal.workflow.start(CHECKOUT_WORKFLOW_TYPE, startOptions);
+      const handle = await this.temporal.workflow.start(CHECKOUT_WORKFLOW_TYPE, { ...startOptions, requestEagerStart: this.eagerStart });
       return { workflowId, runId: handle.firstExecutionRunId, started: true };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

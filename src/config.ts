@@ -28,6 +28,14 @@ export const CONFIG_VARIABLES = {
     schema: optionalString,
     doc: 'relative path of an order-cancel route, e.g. `order/cancel/`; unset for the real API, which shows none',
   },
+  WOMEI_TOKEN_REQUESTS_PER_MINUTE: {
+    schema: nonNegativeInt.default(200),
+    doc: "requests one user token may send from this worker process in any 60 s (Kong's limit is 200/min per token, none on the whole); 0 = no limit. Workers count separately: Kong's 429 and its `ratelimit-reset` are honoured as the backstop",
+  },
+  WOMEI_RATE_LIMIT_MAX_WAIT_MS: {
+    schema: nonNegativeInt.default(1_000),
+    doc: "longest a request waits in the worker for its token's next slot; a later slot fails the call at once as `WomeiRateLimited`, retried by Temporal after the time left",
+  },
   // Sandbox
   SANDBOX_PORT: { schema: port.default(4010), doc: 'port of the sandbox Womei server' },
   SANDBOX_HOST: { schema: z.string().default('127.0.0.1'), doc: 'address the sandbox listens on' },
@@ -55,11 +63,13 @@ export const CONFIG_VARIABLES = {
   },
   CLUSTER_WORKERS: { schema: positiveInt.max(32).default(3), doc: '`npm run cluster`: checkout worker processes' },
   // Worker
-  WORKER_MAX_CONCURRENT_ACTIVITIES: { schema: positiveInt.default(20), doc: 'activity task slots' },
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: { schema: positiveInt.default(10), doc: 'workflow task slots' },
-  WORKER_WOMEI_REQUESTS_PER_SECOND: {
-    schema: z.coerce.number().positive().default(10),
-    doc: 'activities per second this task queue starts, all workers together: a ceiling towards Womei (Kong also limits each token to 200/min; its 429s are retried after `ratelimit-reset`)',
+  WORKER_MAX_CONCURRENT_ACTIVITIES: {
+    schema: positiveInt.default(100),
+    doc: 'activity task slots: Womei calls one worker process has in flight at once (each mostly waits on the network, so slots cost little; too few cap throughput below what the CPU does)',
+  },
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: {
+    schema: positiveInt.default(40),
+    doc: 'workflow task slots (the SDK default; the SDK polls with up to 10 of them, so fewer than 11 leaves none for eager workflow start)',
   },
   WORKER_WORKFLOW_BUNDLE: { schema: optionalString, doc: 'prebuilt workflow bundle (production); unset = bundle from source' },
   WORKER_METRICS_PORT: { schema: nonNegativeInt.default(0), doc: 'Prometheus metrics port; 0 = off' },
@@ -166,6 +176,8 @@ export function loadConfig(overrides: Partial<Record<keyof Vars, string>> = {}, 
       tenant: v.WOMEI_TENANT,
       timeoutMs: v.WOMEI_TIMEOUT_MS,
       cancelPath: v.WOMEI_CANCEL_PATH,
+      tokenRequestsPerMinute: v.WOMEI_TOKEN_REQUESTS_PER_MINUTE,
+      rateLimitMaxWaitMs: v.WOMEI_RATE_LIMIT_MAX_WAIT_MS,
     },
     sandbox: {
       port: v.SANDBOX_PORT,
@@ -193,7 +205,6 @@ export function loadConfig(overrides: Partial<Record<keyof Vars, string>> = {}, 
     worker: {
       maxConcurrentActivities: v.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: v.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-      womeiRequestsPerSecond: v.WORKER_WOMEI_REQUESTS_PER_SECOND,
       workflowBundlePath: v.WORKER_WORKFLOW_BUNDLE,
       metricsPort: v.WORKER_METRICS_PORT,
       shutdownGraceMs: v.WORKER_SHUTDOWN_GRACE_MS,

@@ -8,9 +8,10 @@
  *   Prometheus metrics when WORKER_METRICS_PORT > 0), connects to TEMPORAL_ADDRESS and runs until SIGINT or
  *   SIGTERM, giving running activities WORKER_SHUTDOWN_GRACE_MS to finish.
  *
- * Rate towards Womei: `maxTaskQueueActivitiesPerSecond` = WORKER_WOMEI_REQUESTS_PER_SECOND limits how many
- * activities the whole task queue starts per second (the server enforces it across all workers), and every
- * activity is one Womei request (findLostOrder: a few). Kong allows 200 requests a minute per token.
+ * Rate towards Womei: Kong limits each user token (200 requests a minute), not our traffic as a whole, so the
+ * worker's Womei client limits per token (src/womei/token-limiter.ts, WOMEI_TOKEN_REQUESTS_PER_MINUTE) and
+ * the task queue has no activities-per-second cap: such a cap throttles every user for one user's sake, and
+ * setting `maxTaskQueueActivitiesPerSecond` at all turns the SDK's eager activity dispatch off.
  */
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -25,6 +26,7 @@ import { redact } from './redact';
 import { tokenOpenerFor, type TokenOpener } from './seal/seal';
 import { temporalTarget } from './temporal-connection';
 import { createWomeiClient } from './womei/client';
+import { TokenRateLimiter } from './womei/token-limiter';
 import type { WomeiApi } from './womei/types';
 
 /** Source of the workflows, bundled by the worker when no prebuilt bundle is given. */
@@ -33,7 +35,7 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 export interface CheckoutWorkerOptions {
   connection: NativeConnection;
   config: AppConfig;
-  /** Womei client; default `createWomeiClient(config.womei)`. */
+  /** Womei client; default `createWomeiClient(config.womei)` with the per-token limit of `config.womei`. */
   womei?: WomeiApi;
   /**
    * Order-claim registry; default claims on this Temporal namespace through the worker's own connection, with
@@ -57,7 +59,7 @@ export interface CheckoutWorkerOptions {
 
 export async function createCheckoutWorker(options: CheckoutWorkerOptions): Promise<Worker> {
   const { connection, config } = options;
-  const womei = options.womei ?? createWomeiClient(config.womei);
+  const womei = options.womei ?? createWomeiClient({ ...config.womei, limiter: tokenLimiterOf(config.womei) });
   // Fail closed, before anything connects: no payload key or no seal key, no worker.
   const dataConverter = options.dataConverter ?? createDataConverter(config);
   const tokens = options.tokens ?? tokenOpenerFor(config);
@@ -80,10 +82,15 @@ export async function createCheckoutWorker(options: CheckoutWorkerOptions): Prom
     dataConverter,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
-    maxTaskQueueActivitiesPerSecond: config.worker.womeiRequestsPerSecond,
     shutdownGraceTime: config.worker.shutdownGraceMs,
     ...options.overrides,
   });
+}
+
+/** The per-token limit this worker process keeps towards Kong; none when set to 0. */
+export function tokenLimiterOf(womei: AppConfig['womei']): TokenRateLimiter | undefined {
+  if (womei.tokenRequestsPerMinute === 0) return undefined;
+  return new TokenRateLimiter({ requestsPerMinute: womei.tokenRequestsPerMinute, maxWaitMs: womei.rateLimitMaxWaitMs });
 }
 
 export interface RunningCheckoutWorker {
@@ -163,7 +170,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       address: target.connectionOptions.address,
       womeiBaseUrl: config.womei.baseUrl,
       cancelRoute: config.womei.cancelPath ?? null,
-      womeiRequestsPerSecond: config.worker.womeiRequestsPerSecond,
+      womeiTokenRequestsPerMinute: config.womei.tokenRequestsPerMinute || null,
       metricsPort: config.worker.metricsPort || null,
       workflowBundle: config.worker.workflowBundlePath ?? 'from source',
     });

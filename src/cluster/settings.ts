@@ -25,7 +25,7 @@ export interface ClusterOptions {
   codecServer?: boolean;
   /** A prebuilt workflow bundle; unset = bundled into the data folder on start. */
   workflowBundlePath?: string;
-  /** More settings for the worker processes only (e.g. WORKER_WOMEI_REQUESTS_PER_SECOND). */
+  /** More settings for the worker processes only (e.g. WOMEI_TOKEN_REQUESTS_PER_MINUTE). */
   workerEnv?: Record<string, string>;
 }
 

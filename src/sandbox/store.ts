@@ -3,7 +3,7 @@
  * issuing, voucher usability and the daily quota. Routes call these; the ledger reads the same maps, so what
  * tests inspect is what the server acts on.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { SandboxClock, beijingDayNumber } from './clock';
 import { buildFixture } from './fixture';
 import type { Cinema, Hall, Movie, Order, OrderEvent, Schedule, Seat, User, Voucher } from './model';
@@ -13,9 +13,7 @@ import { beijingMinuteKey } from '../womei/order-id';
 import { generateWorld, type WorldSpec } from './world';
 
 /** Tokens are secrets even in the sandbox's logs: a short hash identifies a session without revealing it. */
-export function tokenFingerprint(token: string): string {
-  return `tok_${createHash('sha256').update(token).digest('hex').slice(0, 10)}`;
-}
+export { tokenFingerprint } from '../womei/fingerprint';
 
 /** Key of `seatHolders`: a seat of one schedule. `parseSeatKey` reads it back. */
 export function seatKey(scheduleId: number, seat: Pick<Seat, 'seatNo'>): string {

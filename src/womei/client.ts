@@ -4,8 +4,9 @@
  */
 import { WomeiBadRequest } from './errors';
 import { cancelEndpoint, WOMEI_ENDPOINTS as E } from './endpoints';
-import { createWomeiHttp } from './http';
+import { createWomeiHttp, type WomeiRequest } from './http';
 import * as S from './schemas';
+import type { TokenRateLimiter } from './token-limiter';
 import type { WomeiApi, WomeiSession } from './types';
 
 export interface WomeiClientConfig {
@@ -15,10 +16,12 @@ export interface WomeiClientConfig {
   /** Relative path of an order-cancel route (the sandbox's assumption); unset for the real API. */
   cancelPath?: string;
   fetch?: typeof fetch;
+  /** The worker's per-token limit towards Kong (src/womei/token-limiter.ts); absent: no limit. */
+  limiter?: TokenRateLimiter;
 }
 
 /** One `order/change/` call: the payment choice; the order is recomputed from it (replace semantics). */
-interface ChangeOrderParams {
+export interface ChangeOrderParams {
   orderId: string;
   discountType: '' | 'MARKETING' | 'TP_VOUCHER';
   payType: 'WECHAT' | 'MEMBER';
@@ -39,32 +42,39 @@ const NO_VOUCHER: Omit<ChangeOrderParams, 'orderId'> = {
   voucherCodeType: '',
 };
 
+/**
+ * The `order/change/` request for one choice, as the app sends it. The checkout sends two of them (init price,
+ * vouchers); the benchmark's replay of the app (bench/plain-flows.ts) sends the app's others (member price, no
+ * discount) through the same builder.
+ */
+export function changeOrderRequest(s: WomeiSession, p: ChangeOrderParams): WomeiRequest<typeof S.orderPriceData> {
+  checkVoucherCodes(E.changeOrder.path, p.voucherCodes);
+  return {
+    endpoint: E.changeOrder,
+    session: s,
+    query: TP_VERSION,
+    form: {
+      order_id: p.orderId,
+      discount_id: '0',
+      discount_type: p.discountType,
+      card_id: p.cardId ?? '',
+      pay_type: p.payType,
+      ...CHANGE_ORDER_CONSTANTS,
+      voucher_code: p.voucherCodes.join(','),
+      voucher_code_type: p.voucherCodeType,
+      // The app sends one space when binding vouchers and nothing otherwise; mirrored as captured.
+      ticket_pack_goods: p.voucherCodes.length > 0 ? ' ' : '',
+    },
+    data: S.orderPriceData,
+  };
+}
+
 export function createWomeiClient(config: WomeiClientConfig): WomeiApi {
   const call = createWomeiHttp(config);
   const cancelPath = config.cancelPath?.trim();
   const cancel = cancelPath ? cancelEndpoint(cancelPath) : undefined;
 
-  const changeOrder = (s: WomeiSession, p: ChangeOrderParams) => {
-    checkVoucherCodes(E.changeOrder.path, p.voucherCodes);
-    return call({
-      endpoint: E.changeOrder,
-      session: s,
-      query: TP_VERSION,
-      form: {
-        order_id: p.orderId,
-        discount_id: '0',
-        discount_type: p.discountType,
-        card_id: p.cardId ?? '',
-        pay_type: p.payType,
-        ...CHANGE_ORDER_CONSTANTS,
-        voucher_code: p.voucherCodes.join(','),
-        voucher_code_type: p.voucherCodeType,
-        // The app sends one space when binding vouchers and nothing otherwise; mirrored as captured.
-        ticket_pack_goods: p.voucherCodes.length > 0 ? ' ' : '',
-      },
-      data: S.orderPriceData,
-    });
-  };
+  const changeOrder = (s: WomeiSession, p: ChangeOrderParams) => call(changeOrderRequest(s, p));
 
   return {
     canCancelOrders: cancel !== undefined,

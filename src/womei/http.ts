@@ -13,12 +13,15 @@ import { failureFromThrown } from './network';
 import { failureFromStatus, parseEmptyBody, parseGoodsBody, parseResponseBody, type BodyReader } from './response';
 import type { WomeiSession } from './types';
 import { DIGITS } from './schemas';
+import { RATE_WINDOW_MS, type TokenRateLimiter } from './token-limiter';
 
 export interface WomeiHttpConfig {
   baseUrl: string;
   tenant: string;
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** Per-token limit towards Kong (the worker's); absent: requests go out unthrottled (tools, tests). */
+  limiter?: TokenRateLimiter;
 }
 
 export interface WomeiRequest<S extends z.ZodType> {
@@ -60,6 +63,8 @@ export function createWomeiHttp(config: WomeiHttpConfig): WomeiCall {
     const secrets = [session.token];
     const query = request.query ? `?${formBody(request.query)}` : '';
     const url = routePath(endpoint, config.tenant, session.cinemaId) + query;
+    // Before the timer: waiting for the token's slot is not the server being slow.
+    await config.limiter?.acquire(session.token, name);
     // One timer for the whole exchange, headers and body.
     const signal = AbortSignal.timeout(config.timeoutMs);
 
@@ -75,6 +80,7 @@ export function createWomeiHttp(config: WomeiHttpConfig): WomeiCall {
       const failure = failureFromStatus(name, response.status, response.headers);
       if (failure) {
         void response.body?.cancel().catch(() => undefined);
+        if (response.status === 429) config.limiter?.throttled(session.token, failure.retryAfterMs ?? RATE_WINDOW_MS);
         throw failure;
       }
       text = await response.text();

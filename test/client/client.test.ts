@@ -167,3 +167,18 @@ test('bad input is refused before anything starts, naming the field', async () =
   expect((error as InvalidInput).message).not.toContain(request.token);
   await expect(client.getStatus(request.requestId)).rejects.toThrow(/no checkout/);
 });
+
+test("eagerStart on the worker's own NativeConnection completes a checkout; on any other connection the start is refused and nothing starts", async () => {
+  const eager = await CheckoutClient.connect({ config: h.config, connection: h.env.nativeConnection, namespace: 'default', eagerStart: true });
+  const request = checkoutRequest();
+  const started = await eager.startCheckout(request);
+  expect(started.started).toBe(true);
+  const result = await eager.waitForResult(started.workflowId);
+  expect(result.outcome).toBe('COMPLETED');
+  expect(await ordersOf([result.orderId!])).toHaveLength(1);
+
+  const misconfigured = await CheckoutClient.connect({ config: h.config, connection: h.env.connection, namespace: 'default', eagerStart: true });
+  const refused = checkoutRequest();
+  await expect(misconfigured.startCheckout(refused)).rejects.toThrow(/NativeConnection/);
+  await expect(client.getStatus(refused.requestId)).rejects.toThrow(/no checkout/);
+});

@@ -89,7 +89,6 @@ function clusterSuite(): void {
     const scratch = await scratchClusterEnv({
       // Eighteen validations for nine one-voucher checkouts: the daily quota of 5 is not under test here.
       SANDBOX_VOUCHER_QUOTA: '1000',
-      WORKER_WOMEI_REQUESTS_PER_SECOND: '200',
     });
     dataDir = scratch.dataDir;
     const env = scratch.env;

@@ -125,7 +125,7 @@ export function checkoutRequest(overrides: Partial<CheckoutRequest> = {}): Check
 
 /**
  * The settings a test's worker and clients run with, as `loadConfig` reads them from the environment: the
- * sandbox at `sandboxUrl`, a short Womei timeout (a `hang` fault costs 3 s), and no ceiling that slows tests.
+ * sandbox at `sandboxUrl`, a short Womei timeout (a `hang` fault costs 3 s), a short shutdown grace.
  */
 export function harnessVariables(o: { sandboxUrl: string; taskQueue: string; cancelRoute?: boolean; womeiTimeoutMs?: number }): Record<string, string> {
   return {
@@ -135,7 +135,6 @@ export function harnessVariables(o: { sandboxUrl: string; taskQueue: string; can
     WOMEI_CANCEL_PATH: o.cancelRoute === false ? '' : 'order/cancel/',
     WOMEI_TIMEOUT_MS: String(o.womeiTimeoutMs ?? 3_000),
     TEMPORAL_TASK_QUEUE: o.taskQueue,
-    WORKER_WOMEI_REQUESTS_PER_SECOND: '500',
     WORKER_SHUTDOWN_GRACE_MS: '1000',
     LOG_LEVEL: 'WARN',
   };
