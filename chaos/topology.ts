@@ -3,19 +3,13 @@
  * topology (dev-topology.ts) is the default; `--cluster` plugs in the production one (Temporal server on
  * PostgreSQL, several workers) behind the same interface, so the plan, the driver and the audit stay the same.
  *
- * Workers run as child processes (`src/worker.ts`, exactly as `npm run worker` starts it); worker-process.ts
- * starts and stops them for any topology.
+ * Workers run as child processes (`src/worker.ts`, exactly as `npm run worker` starts it), started and stopped
+ * the same way on every topology: src/cluster/processes.ts's checkoutWorkerProcess, a ManagedChild.
  */
+import type { ChildExit } from '../src/cluster/child';
 
-/** How a worker process ended. */
-export interface WorkerExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** From the signal to the process being gone. */
-  ms: number;
-  /** Womei calls (activities) that finished between the signal and the exit: what a graceful drain let complete. */
-  drained?: number;
-}
+/** How a worker process ended; `drained` counts the Womei calls that finished between the signal and the exit. */
+export type WorkerExit = ChildExit;
 
 /** What the run hands every topology: where Womei is and what the workers need besides their Temporal target. */
 export interface TopologyOptions {
