@@ -9,6 +9,7 @@ import type { ManagedChild } from '../src/cluster/child';
 import { checkoutWorkerProcess } from '../src/cluster/processes';
 import { startDevServer, type RunningDevServer } from '../src/dev-server';
 import type { ChaosTopology, TopologyOptions, WorkerExit } from './topology';
+import { activityTasksInFlight } from './worker-metrics';
 
 /** A SIGTERMed worker gets this long to drain before it is SIGKILLed (the audit judges a slow drain itself). */
 const STOP_GRACE_MS = 60_000;
@@ -32,6 +33,8 @@ export class DevServerTopology implements ChaosTopology {
   temporalAddress = '';
   private server: RunningDevServer | undefined;
   private readonly workers: ManagedChild[] = [];
+  /** Each worker's Prometheus port (what tasksInFlight reads). */
+  private readonly metricsPorts: number[] = [];
   private readonly dbFile: string;
 
   constructor(
@@ -60,7 +63,11 @@ export class DevServerTopology implements ChaosTopology {
       ...this.options.workerEnv,
     };
     for (let i = 0; i < this.workerCount; i++) {
-      this.workers.push(checkoutWorkerProcess(`worker ${i + 1}`, env, join(this.options.dataDir, `worker-${i + 1}.log`)));
+      const metricsPort = await freePort();
+      this.metricsPorts.push(metricsPort);
+      this.workers.push(
+        checkoutWorkerProcess(`worker ${i + 1}`, { ...env, WORKER_METRICS_PORT: String(metricsPort) }, join(this.options.dataDir, `worker-${i + 1}.log`)),
+      );
     }
     await Promise.all(this.workers.map((w) => w.start()));
     log(`workers       ${this.workers.map((w) => `${w.name} pid ${w.pid}`).join(', ')} (src/worker.ts, logs in ${this.options.dataDir})`);
@@ -86,6 +93,10 @@ export class DevServerTopology implements ChaosTopology {
 
   restartWorker(index: number): Promise<void> {
     return this.worker(index).start();
+  }
+
+  async tasksInFlight(index: number): Promise<number | undefined> {
+    return this.worker(index).running ? activityTasksInFlight(this.metricsPorts[index]!) : undefined;
   }
 
   private worker(index: number): ManagedChild {

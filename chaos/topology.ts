@@ -20,6 +20,8 @@ export interface TopologyOptions {
   codecKeys: string;
   /** TOKEN_SEAL_PRIVATE_KEYS of the workers (the run's client seals tokens with the matching public key). */
   tokenSealPrivateKeys: string;
+  /** TOKEN_SEAL_PUBLIC_KEY: the key the run's client seals with (a topology's own clients, e.g. a codec server). */
+  tokenSealPublicKey: string;
   /** Prebuilt workflow bundle (WORKER_WORKFLOW_BUNDLE) so a restarted worker is up in seconds. */
   workflowBundlePath: string;
   /** Further worker environment (timeouts, rates, shutdown grace). */
@@ -48,6 +50,8 @@ export interface ChaosTopology {
   stopWorker(index: number, signal: 'SIGKILL' | 'SIGTERM'): Promise<WorkerExit>;
   /** Starts worker `index` again; resolves when it polls. */
   restartWorker(index: number): Promise<void>;
+  /** Activity tasks worker `index` is running right now; undefined while it does not say (down, starting). */
+  tasksInFlight(index: number): Promise<number | undefined>;
   /** Restart the database underneath (only topologies with a separate one, e.g. PostgreSQL). */
   restartDatabase?(): Promise<void>;
   /** One line per part, for the report. */

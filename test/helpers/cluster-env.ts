@@ -5,26 +5,8 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FRONTEND_PORT_RANGE, serverPorts } from '../../src/cluster/temporal-server';
-import { assertPortFree } from '../../src/ports';
+import { freeServerPort } from '../../src/cluster/temporal-server';
 import { freePort } from './main-job';
-
-/**
- * A frontend port whose whole server layout (−300 … +10) is free right now. Not from the OS's ephemeral range:
- * Temporal stores membership ports as SMALLINT (FRONTEND_PORT_RANGE).
- */
-async function freeServerPort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * (FRONTEND_PORT_RANGE.max - 20_000));
-    try {
-      for (const p of Object.values(serverPorts(port))) await assertPortFree(p, '127.0.0.1', 'TEMPORAL_ADDRESS');
-      return port;
-    } catch {
-      // taken: another try
-    }
-  }
-  throw new Error('no free port layout for the Temporal server');
-}
 
 export async function scratchClusterEnv(extra: Record<string, string> = {}): Promise<{ env: NodeJS.ProcessEnv; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'womei-cluster-'));

@@ -14,7 +14,7 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   report = await runChaos({
-    settings: { seed: SEED, checkouts: 30, concurrency: 8, workerKills: 1, workerTerms: 1, serverKills: 1, holdSeconds: 60 },
+    settings: { seed: SEED, checkouts: 30, concurrency: 8, workerKills: 1, workerTerms: 1, serverKills: 1, databaseRestarts: 0, workers: 2, holdSeconds: 60 },
     timeoutS: 150,
     topology: (options) => new DevServerTopology(options),
     log: (line) => lines.push(line),
