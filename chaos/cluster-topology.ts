@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { TEMPORAL_SERVER_VERSION } from '../src/cluster/binaries';
 import { freeServerPort } from '../src/cluster/temporal-server';
 import { ClusterTopology } from '../src/cluster/topology';
 import { assertPortFree } from '../src/ports';
@@ -114,9 +115,8 @@ export class ClusterChaosTopology implements ChaosTopology {
 
   describe(): string[] {
     return [
-      `Temporal: temporal-server on PostgreSQL (npm run cluster's topology), the server SIGKILLed and restarted, PostgreSQL restarted with a fast shutdown`,
-      `workers: ${this.workerCount} processes of src/worker.ts`,
-      ...this.started().describe().map((line) => line.replace(/\s+/, ' ')),
+      `Temporal: temporal-server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (npm run cluster's topology, deploy/temporal/config/cluster.yaml), SIGKILLed and restarted; PostgreSQL restarted with a fast shutdown`,
+      `workers: ${this.workerCount} processes of src/worker.ts; codec server`,
     ];
   }
 }
