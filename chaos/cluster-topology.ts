@@ -5,11 +5,10 @@
  * the faults and keeps the ledger), so the cluster starts none; nothing drives a Web UI, so it starts none.
  * Beyond the dev server's disruptions it restarts PostgreSQL (fast shutdown) under the running server.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEMPORAL_SERVER_VERSION } from '../src/cluster/binaries';
-import { freeServerPort } from '../src/cluster/temporal-server';
 import { ClusterTopology } from '../src/cluster/topology';
+import { scratchClusterEnv } from '../test/helpers/cluster-env';
 import { assertPortFree } from '../src/ports';
 import { freePort } from './dev-topology';
 import type { ChaosTopology, TopologyOptions, WorkerExit } from './topology';
@@ -54,25 +53,18 @@ export class ClusterChaosTopology implements ChaosTopology {
 
   async start(): Promise<void> {
     const { options } = this;
-    const dataDir = join(options.dataDir, 'cluster');
-    mkdirSync(dataDir, { recursive: true }); // 0755: PostgreSQL runs as the postgres user when we are root
     this.metricsBase = await freePortRun(this.workerCount);
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...(process.env.WOMEI_CACHE_DIR ? { WOMEI_CACHE_DIR: process.env.WOMEI_CACHE_DIR } : {}),
-      ...(process.env.TEMPORAL_CLI_PATH ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : {}),
-      ...(process.env.CLUSTER_POSTGRES_BIN ? { CLUSTER_POSTGRES_BIN: process.env.CLUSTER_POSTGRES_BIN } : {}),
-      CLUSTER_DATA_DIR: dataDir,
-      CLUSTER_POSTGRES_PORT: String(await freePort()),
-      TEMPORAL_ADDRESS: `127.0.0.1:${await freeServerPort()}`,
-      CODEC_SERVER_PORT: String(await freePort()),
-      TEMPORAL_TASK_QUEUE: options.taskQueue,
-      // The run's keys: its client seals and encodes with them, the codec server decodes with them.
-      CODEC_KEYS: options.codecKeys,
-      TOKEN_SEAL_PUBLIC_KEY: options.tokenSealPublicKey,
-      TOKEN_SEAL_PRIVATE_KEYS: options.tokenSealPrivateKeys,
-    };
+    const { env } = await scratchClusterEnv(
+      {
+        ...(process.env.CLUSTER_POSTGRES_BIN ? { CLUSTER_POSTGRES_BIN: process.env.CLUSTER_POSTGRES_BIN } : {}),
+        TEMPORAL_TASK_QUEUE: options.taskQueue,
+        // The run's keys: its client seals and encodes with them, the codec server decodes with them.
+        CODEC_KEYS: options.codecKeys,
+        TOKEN_SEAL_PUBLIC_KEY: options.tokenSealPublicKey,
+        TOKEN_SEAL_PRIVATE_KEYS: options.tokenSealPrivateKeys,
+      },
+      join(options.dataDir, 'cluster'),
+    );
     this.cluster = new ClusterTopology({
       env,
       workers: this.workerCount,

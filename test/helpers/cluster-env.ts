@@ -1,15 +1,16 @@
 /**
- * Settings for a throwaway `npm run cluster` topology (the cluster test and bench/cluster.ts): a scratch data
+ * Settings for a throwaway `npm run cluster` topology (the cluster test, bench/cluster.ts, the chaos run): a scratch data
  * folder and free ports for every listener, so it runs beside anything else on the machine.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeServerPort } from '../../src/cluster/temporal-server';
 import { freePort } from './main-job';
 
-export async function scratchClusterEnv(extra: Record<string, string> = {}): Promise<{ env: NodeJS.ProcessEnv; dataDir: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'womei-cluster-'));
+/** `dataDir`: the folder to use (the chaos run's), else a new one under the OS's temp folder. */
+export async function scratchClusterEnv(extra: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'womei-cluster-'))): Promise<{ env: NodeJS.ProcessEnv; dataDir: string }> {
+  mkdirSync(dataDir, { recursive: true });
   chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root: it must reach its folder
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
