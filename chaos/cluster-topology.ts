@@ -31,7 +31,6 @@ async function freePortRun(count: number): Promise<number> {
 export class ClusterChaosTopology implements ChaosTopology {
   readonly name = 'cluster';
   private cluster: ClusterTopology | undefined;
-  private metricsBase = 0;
 
   constructor(
     private readonly options: TopologyOptions,
@@ -53,7 +52,7 @@ export class ClusterChaosTopology implements ChaosTopology {
 
   async start(): Promise<void> {
     const { options } = this;
-    this.metricsBase = await freePortRun(this.workerCount);
+    const metricsBase = await freePortRun(this.workerCount);
     const { env } = await scratchClusterEnv(
       {
         ...(process.env.CLUSTER_POSTGRES_BIN ? { CLUSTER_POSTGRES_BIN: process.env.CLUSTER_POSTGRES_BIN } : {}),
@@ -71,7 +70,7 @@ export class ClusterChaosTopology implements ChaosTopology {
       womeiBaseUrl: options.womeiBaseUrl,
       ui: false,
       workflowBundlePath: options.workflowBundlePath,
-      workerEnv: { ...options.workerEnv, WORKER_METRICS_PORT: String(this.metricsBase) },
+      workerEnv: { ...options.workerEnv, WORKER_METRICS_PORT: String(metricsBase) },
       log: (line) => options.log(`cluster: ${line}`),
     });
     await this.cluster.start();
@@ -98,7 +97,9 @@ export class ClusterChaosTopology implements ChaosTopology {
   }
 
   async tasksInFlight(index: number): Promise<number | undefined> {
-    return this.started().workerPid(index) === undefined ? undefined : activityTasksInFlight(this.metricsBase + index);
+    const cluster = this.started();
+    const port = cluster.workerMetricsPort(index);
+    return cluster.workerPid(index) === undefined || port === undefined ? undefined : activityTasksInFlight(port);
   }
 
   restartDatabase(): Promise<void> {
