@@ -5,9 +5,14 @@
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { ManagedChild } from '../src/cluster/child';
+import { checkoutWorkerProcess } from '../src/cluster/processes';
 import { startDevServer, type RunningDevServer } from '../src/dev-server';
 import type { ChaosTopology, TopologyOptions, WorkerExit } from './topology';
-import { WorkerProcess } from './worker-process';
+import { activityTasksInFlight } from './worker-metrics';
+
+/** A SIGTERMed worker gets this long to drain before it is SIGKILLed (the audit judges a slow drain itself). */
+const STOP_GRACE_MS = 60_000;
 
 /** A port nobody listens on right now (the dev server takes no port 0). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -27,7 +32,9 @@ export class DevServerTopology implements ChaosTopology {
   readonly namespace = 'default';
   temporalAddress = '';
   private server: RunningDevServer | undefined;
-  private readonly workers: WorkerProcess[] = [];
+  private readonly workers: ManagedChild[] = [];
+  /** Each worker's Prometheus port (what tasksInFlight reads). */
+  private readonly metricsPorts: number[] = [];
   private readonly dbFile: string;
 
   constructor(
@@ -44,6 +51,8 @@ export class DevServerTopology implements ChaosTopology {
     await this.startServer();
     log(`temporal      dev server on ${this.temporalAddress}, database ${this.dbFile}`);
     const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
       TEMPORAL_ADDRESS: this.temporalAddress,
       TEMPORAL_NAMESPACE: this.namespace,
       TEMPORAL_TASK_QUEUE: this.options.taskQueue,
@@ -54,7 +63,11 @@ export class DevServerTopology implements ChaosTopology {
       ...this.options.workerEnv,
     };
     for (let i = 0; i < this.workerCount; i++) {
-      this.workers.push(new WorkerProcess(`worker ${i + 1}`, env, join(this.options.dataDir, `worker-${i + 1}.log`)));
+      const metricsPort = await freePort();
+      this.metricsPorts.push(metricsPort);
+      this.workers.push(
+        checkoutWorkerProcess(`worker ${i + 1}`, { ...env, WORKER_METRICS_PORT: String(metricsPort) }, join(this.options.dataDir, `worker-${i + 1}.log`)),
+      );
     }
     await Promise.all(this.workers.map((w) => w.start()));
     log(`workers       ${this.workers.map((w) => `${w.name} pid ${w.pid}`).join(', ')} (src/worker.ts, logs in ${this.options.dataDir})`);
@@ -75,14 +88,18 @@ export class DevServerTopology implements ChaosTopology {
   }
 
   stopWorker(index: number, signal: 'SIGKILL' | 'SIGTERM'): Promise<WorkerExit> {
-    return this.worker(index).stop(signal);
+    return this.worker(index).stop(signal, STOP_GRACE_MS);
   }
 
   restartWorker(index: number): Promise<void> {
     return this.worker(index).start();
   }
 
-  private worker(index: number): WorkerProcess {
+  async tasksInFlight(index: number): Promise<number | undefined> {
+    return this.worker(index).running ? activityTasksInFlight(this.metricsPorts[index]!) : undefined;
+  }
+
+  private worker(index: number): ManagedChild {
     const w = this.workers[index];
     if (!w) throw new Error(`no worker ${index}`);
     return w;

@@ -1,10 +1,12 @@
 /**
  * `npm run chaos [-- --seed S --checkouts N --concurrency C ...]`: hundreds of checkouts through faults on
- * every Womei endpoint, worker kills and a Temporal server kill, then the audit. Prints progress, the table and
- * the violations; writes .data/chaos/<seed>.json; exits 1 on any violation (2 on bad usage).
+ * every Womei endpoint, worker kills and a Temporal server kill, then the audit; `--cluster` runs it against
+ * `npm run cluster`'s topology (Temporal server on PostgreSQL, 3 workers) and also restarts PostgreSQL. Prints
+ * progress, the table and the violations; writes .data/chaos/<seed>.json; exits 1 on any violation (2 on bad usage).
  */
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { ClusterChaosTopology } from './cluster-topology';
 import { DevServerTopology } from './dev-topology';
 import { reportTable, violationLines } from './report';
 import { runChaos } from './run';
@@ -12,17 +14,22 @@ import type { ChaosSettings } from './plan';
 import { intOption } from '../scripts/cli-options';
 
 const USAGE = `usage: npm run chaos -- [--seed S] [--checkouts N] [--concurrency C] [--worker-kills K] [--worker-terms T]
-                        [--server-kills K] [--hold-seconds H] [--timeout-s S] [--keep] [--cluster]
+                        [--server-kills K] [--database-restarts R] [--workers W] [--hold-seconds H]
+                        [--timeout-s S] [--keep] [--cluster]
   --seed S          plan seed (default: a random one, printed first); the same seed replays the same plan
   --checkouts N     checkouts to submit (default 300)
   --concurrency C   checkouts in flight at once (default 24)
   --worker-kills K  worker SIGKILLs, each restarted (default 4)
   --worker-terms T  worker SIGTERMs (graceful shutdown), each restarted (default 1)
   --server-kills K  Temporal server SIGKILLs, restarted on the same database (default 1)
+  --database-restarts R
+                    PostgreSQL restarts with a fast shutdown under the running server (--cluster only; default 1)
+  --workers W       worker processes (default 2; with --cluster 3)
   --hold-seconds H  sandbox seat hold (default 60)
   --timeout-s S     stop waiting after S seconds and audit what there is (default 780)
   --keep            keep .data/chaos/<seed>/ (database, worker logs) even when clean
-  --cluster         drive the production topology (Temporal on PostgreSQL, 3 workers) instead of the dev server`;
+  --cluster         drive the production topology (npm run cluster: Temporal server on PostgreSQL, the codec
+                    server, 3 workers; scripts/install-temporal-server.sh builds the server) instead of the dev server`;
 
 function parse(argv: string[]): { settings: ChaosSettings; timeoutS: number; keep: boolean; cluster: boolean } {
   const { values } = parseArgs({
@@ -34,6 +41,8 @@ function parse(argv: string[]): { settings: ChaosSettings; timeoutS: number; kee
       'worker-kills': { type: 'string' },
       'worker-terms': { type: 'string' },
       'server-kills': { type: 'string' },
+      'database-restarts': { type: 'string' },
+      workers: { type: 'string' },
       'hold-seconds': { type: 'string' },
       'timeout-s': { type: 'string' },
       keep: { type: 'boolean' },
@@ -47,6 +56,9 @@ function parse(argv: string[]): { settings: ChaosSettings; timeoutS: number; kee
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
+  const cluster = values.cluster ?? false;
+  const databaseRestarts = intOption('database-restarts', values['database-restarts'], cluster ? 1 : 0, 0);
+  if (databaseRestarts > 0 && !cluster) throw new Error('--database-restarts: only the cluster topology (--cluster) has a database of its own to restart');
   return {
     settings: {
       seed: intOption('seed', values.seed, randomInt(1, 1_000_000), 0),
@@ -55,11 +67,13 @@ function parse(argv: string[]): { settings: ChaosSettings; timeoutS: number; kee
       workerKills: intOption('worker-kills', values['worker-kills'], 4, 0),
       workerTerms: intOption('worker-terms', values['worker-terms'], 1, 0),
       serverKills: intOption('server-kills', values['server-kills'], 1, 0),
+      databaseRestarts,
+      workers: intOption('workers', values.workers, cluster ? 3 : 2, 1),
       holdSeconds: intOption('hold-seconds', values['hold-seconds'], 60, 5),
     },
     timeoutS: intOption('timeout-s', values['timeout-s'], 780, 10),
     keep: values.keep ?? false,
-    cluster: values.cluster ?? false,
+    cluster,
   };
 }
 
@@ -71,15 +85,11 @@ async function main(): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  if (args.cluster) {
-    process.stderr.write('--cluster: the cluster topology (src/cluster/topology.ts) is not wired to the chaos run yet (issue 11)\n');
-    return 2;
-  }
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const report = await runChaos({
     settings: args.settings,
     timeoutS: args.timeoutS,
-    topology: (options) => new DevServerTopology(options),
+    topology: (options) => (args.cluster ? new ClusterChaosTopology(options, args.settings.workers) : new DevServerTopology(options, args.settings.workers)),
     log: say,
     keepData: args.keep,
   });

@@ -23,6 +23,10 @@ export interface ChaosSettings {
   workerTerms: number;
   /** Temporal server SIGKILLs (each restarted on the same database). */
   serverKills: number;
+  /** Restarts of the database under the Temporal server (fast shutdown); only a topology with its own database. */
+  databaseRestarts: number;
+  /** Worker processes the topology runs: the worker disruptions go round them. */
+  workers: number;
   /** Seat hold of the sandbox, seconds: short, so holds lapse under outages. */
   holdSeconds: number;
 }
@@ -77,7 +81,7 @@ export interface PlannedCheckout {
   tokenExpiry?: { afterMs: number; refresh?: { afterMs: number; token: string } };
 }
 
-export type DisruptionKind = 'killWorker' | 'termWorker' | 'killServer';
+export type DisruptionKind = 'killWorker' | 'termWorker' | 'killServer' | 'restartDatabase';
 
 export interface PlannedDisruption {
   kind: DisruptionKind;
@@ -341,12 +345,13 @@ export function makePlan(settings: ChaosSettings): ChaosPlan {
 
 /**
  * Kills spread over the submissions (each fires once that many checkouts have started, plus a small delay, so
- * checkouts are in flight): worker SIGKILLs alternate between the workers, the server kill comes mid-run.
+ * checkouts are in flight): worker SIGKILLs go round the workers, the server kill comes mid-run, database
+ * restarts between the worker disruptions after it.
  */
 function planDisruptions(settings: ChaosSettings, dice: Dice): PlannedDisruption[] {
   const n = settings.checkouts;
   const list: PlannedDisruption[] = [];
-  const total = settings.workerKills + settings.workerTerms + settings.serverKills;
+  const total = settings.workerKills + settings.workerTerms + settings.serverKills + settings.databaseRestarts;
   const kinds: DisruptionKind[] = [
     ...Array<DisruptionKind>(settings.workerKills).fill('killWorker'),
     ...Array<DisruptionKind>(settings.workerTerms).fill('termWorker'),
@@ -354,6 +359,10 @@ function planDisruptions(settings: ChaosSettings, dice: Dice): PlannedDisruption
   dice.shuffle(kinds);
   // The server kill goes in the middle of the worker disruptions.
   for (let k = 0; k < settings.serverKills; k++) kinds.splice(Math.floor(((k + 1) * kinds.length) / (settings.serverKills + 1)), 0, 'killServer');
+  // Database restarts in the last third, apart from the server kill (each is its own outage).
+  for (let k = 0; k < settings.databaseRestarts; k++) {
+    kinds.splice(Math.ceil(kinds.length * (2 / 3 + k / (3 * (settings.databaseRestarts + 1)))), 0, 'restartDatabase');
+  }
   kinds.forEach((kind, k) => {
     const centre = ((k + 1) / (total + 1)) * n;
     const afterStarts = Math.max(1, Math.min(n, Math.round(centre + dice.int(-1, 1) * Math.max(1, n / (4 * (total + 1))))));
@@ -361,8 +370,8 @@ function planDisruptions(settings: ChaosSettings, dice: Dice): PlannedDisruption
       kind,
       afterStarts,
       delayMs: dice.int(200, 1_500),
-      worker: k % 2,
-      downMs: kind === 'killServer' ? dice.int(2_000, 5_000) : dice.int(500, 3_000),
+      worker: k % Math.max(1, settings.workers),
+      downMs: kind === 'killServer' ? dice.int(2_000, 5_000) : kind === 'restartDatabase' ? 0 : dice.int(500, 3_000),
     });
   });
   return list;

@@ -38,11 +38,13 @@ export function reportTable(r: ChaosReport): string[] {
   const kills = d.filter((x) => x.kind === 'killWorker').length;
   const terms = d.filter((x) => x.kind === 'termWorker');
   const serverKills = d.filter((x) => x.kind === 'killServer');
+  const databaseRestarts = d.filter((x) => x.kind === 'restartDatabase');
+  const held = d.filter((x) => x.kind === 'killWorker').map((x) => x.inFlight);
   const restarts = d.filter((x) => x.restartMs !== undefined).length;
   const latencies = r.checkouts.map((c) => c.latencyMs).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
   const total = r.audit.violations.length;
   const rows: [string, string][] = [
-    ['seed', `${r.seed} (replay: npm run chaos -- --seed ${r.seed} --checkouts ${r.settings.checkouts} --concurrency ${r.settings.concurrency})`],
+    ['seed', `${r.seed} (replay: npm run chaos -- --seed ${r.seed} --checkouts ${r.settings.checkouts} --concurrency ${r.settings.concurrency}${r.topologyName === 'cluster' ? ' --cluster' : ''})`],
     ['topology', r.topology.join('; ')],
     ['submitted', `${r.checkouts.length} checkouts, ${r.settings.concurrency} at a time; ${starts.length} start calls (${duplicates.length} request ids started more than once; ${claimedStart} of them answered started=true twice)`],
     ['completed', `${completed.length} (ready to pay ${completed.filter((x) => x.state === 'READY_TO_PAY').length}, issued ${completed.filter((x) => x.state === 'ISSUED').length})`],
@@ -50,7 +52,7 @@ export function reportTable(r: ChaosReport): string[] {
     ['needs attention', `${attention.length + runningAttention}${attention.length + runningAttention > 0 ? `: ${list(countBy(attention, (x) => x.reason?.type))}${runningAttention ? `, still waiting ${runningAttention}` : ''}` : ''}`],
     ['not ended', String(notEnded)],
     ['faults injected', `${injected} (${list(faultKinds.filter(([k]) => k !== 'latency'))}); latency added to ${faultKinds.find(([k]) => k === 'latency')?.[1] ?? 0} requests`],
-    ['kills', `worker SIGKILL ${kills}, worker SIGTERM ${terms.length}${terms.length ? ` (${terms.map((t) => (t.exit ? `exit ${t.exit.code ?? t.exit.signal} in ${seconds(t.exit.ms)}, ${t.exit.drained ?? 0} running call(s) finished first` : t.error ?? '?')).join(', ')})` : ''}, Temporal server SIGKILL ${serverKills.length}${serverKills.length ? ` (down ${serverKills.map((s) => seconds(s.downMs + (s.restartMs ?? 0))).join(', ')})` : ''}`],
+    ['kills', `worker SIGKILL ${kills}${held.some((h) => h !== undefined) ? ` (holding ${held.map((h) => h ?? '?').join(', ')} activity task(s))` : ''}, worker SIGTERM ${terms.length}${terms.length ? ` (${terms.map((t) => (t.exit ? `exit ${t.exit.code ?? t.exit.signal} in ${seconds(t.exit.ms)}, ${t.exit.drained ?? 0} running call(s) finished first` : t.error ?? '?')).join(', ')})` : ''}, Temporal server SIGKILL ${serverKills.length}${serverKills.length ? ` (down ${serverKills.map((s) => seconds(s.downMs + (s.restartMs ?? 0))).join(', ')})` : ''}${databaseRestarts.length ? `, database restart (fast shutdown) ${databaseRestarts.length} (${databaseRestarts.map((x) => (x.restartMs !== undefined ? seconds(x.restartMs) : x.error ?? '?')).join(', ')})` : ''}`],
     ['restarts', `${restarts}${d.some((x) => x.error) ? ` (failed: ${d.filter((x) => x.error).map((x) => x.error).join('; ')})` : ''}`],
     ['womei requests', `${r.requests.total}; orders made ${r.audit.orders.made}, paid ${r.audit.orders.paid}, live at the end ${r.audit.orders.liveAtEnd}; ready-to-pay holds that lapsed between the last read and the result ${r.audit.orders.lapsedAfterLastRead}`],
     ['time', `wall ${seconds(r.wallMs)} (drive ${seconds(r.driveMs)}); per checkout p50 ${seconds(percentile(latencies, 50))}, p95 ${seconds(percentile(latencies, 95))}, max ${seconds(latencies[latencies.length - 1] ?? 0)}`],

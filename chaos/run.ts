@@ -67,6 +67,8 @@ export interface DisruptionRecord {
   downMs: number;
   /** Worker SIGTERM: how the process ended. */
   exit?: WorkerExit;
+  /** Worker SIGKILL: activity tasks the worker was running when it was killed (undefined: it did not say). */
+  inFlight?: number;
   restartMs?: number;
   error?: string;
 }
@@ -75,6 +77,8 @@ export interface ChaosReport {
   seed: number;
   settings: ChaosSettings;
   timeoutS: number;
+  /** ChaosTopology.name: 'dev server' or 'cluster'. */
+  topologyName: string;
   topology: string[];
   startedAt: string;
   wallMs: number;
@@ -90,6 +94,9 @@ export interface ChaosReport {
   dataDir: string;
   jsonFile: string;
 }
+
+/** How long a worker SIGKILL waits for the worker to hold activity tasks (under load it holds some at once). */
+const WAIT_FOR_TASKS_MS = 20_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -114,7 +121,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const mix = planMix(plan);
-  log(`chaos seed ${settings.seed}: ${settings.checkouts} checkouts, ${settings.concurrency} at a time; ${settings.workerKills} worker SIGKILL(s), ${settings.workerTerms} worker SIGTERM(s), ${settings.serverKills} server SIGKILL(s); bounded at ${options.timeoutS} s`);
+  log(`chaos seed ${settings.seed}: ${settings.checkouts} checkouts, ${settings.concurrency} at a time; ${settings.workerKills} worker SIGKILL(s), ${settings.workerTerms} worker SIGTERM(s), ${settings.serverKills} server SIGKILL(s), ${settings.databaseRestarts} database restart(s); ${settings.workers} workers; bounded at ${options.timeoutS} s`);
   log(`mix           ${Object.entries(mix).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   log(`world         ${plan.generated.users.length} users, ${plan.generated.schedules.length} schedules; seat hold ${settings.holdSeconds} s, voucher quota ${plan.voucherQuota}/user/day (raised for the chaos users; the rule stays on)`);
 
@@ -144,11 +151,14 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
       taskQueue,
       codecKeys,
       tokenSealPrivateKeys: sealKeys.privateKey,
+      tokenSealPublicKey: sealKeys.publicKey,
       workflowBundlePath: await checkoutBundlePath(),
       workerEnv: { ...CHAOS_WORKER_ENV },
       dataDir,
       log,
     });
+    if (settings.databaseRestarts > 0 && !topology.restartDatabase) throw new Error(`the ${topology.name} topology has no database to restart (--database-restarts)`);
+    if (topology.workerCount !== settings.workers) throw new Error(`the plan is for ${settings.workers} workers, the ${topology.name} topology runs ${topology.workerCount}`);
     await topology.start();
     const config = loadConfig(
       { TEMPORAL_ADDRESS: topology.temporalAddress, TEMPORAL_NAMESPACE: topology.namespace, TEMPORAL_TASK_QUEUE: taskQueue, CODEC_KEYS: codecKeys, TOKEN_SEAL_PUBLIC_KEY: sealKeys.publicKey },
@@ -181,6 +191,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
       seed: settings.seed,
       settings,
       timeoutS: options.timeoutS,
+      topologyName: topology.name,
       topology: topology.describe(),
       startedAt: new Date(t0).toISOString(),
       wallMs: Date.now() - t0,
@@ -399,10 +410,24 @@ class Driver {
     this.disruptionQueue = this.disruptionQueue.then(() => this.disrupt(d));
   }
 
+  /**
+   * Waits (up to WAIT_FOR_TASKS_MS) until worker `index` runs at least one activity task, so its SIGKILL lands on
+   * calls in flight; answers how many it ran at the last look (undefined: it never said).
+   */
+  private async whenHoldingTasks(index: number): Promise<number | undefined> {
+    const until = Date.now() + WAIT_FOR_TASKS_MS;
+    let held: number | undefined;
+    for (;;) {
+      held = await this.topology.tasksInFlight(index);
+      if ((held ?? 0) > 0 || Date.now() > until) return held;
+      await sleep(100);
+    }
+  }
+
   private async disrupt(d: PlannedDisruption): Promise<void> {
     await sleep(d.delayMs);
     const record: DisruptionRecord = { kind: d.kind, at: new Date().toISOString(), afterStarts: d.afterStarts, downMs: d.downMs };
-    if (d.kind !== 'killServer') record.worker = d.worker;
+    if (d.kind === 'killWorker' || d.kind === 'termWorker') record.worker = d.worker;
     this.disruptions.push(record);
     const where = `(after ${this.started} starts, ${this.finished} done)`;
     try {
@@ -416,11 +441,21 @@ class Driver {
         this.log(`!! Temporal server restarted on the same database in ${record.restartMs} ms`);
         return;
       }
+      if (d.kind === 'restartDatabase') {
+        if (!this.topology.restartDatabase) throw new Error(`the ${this.topology.name} topology has no database to restart`);
+        const t = Date.now();
+        await this.topology.restartDatabase();
+        record.restartMs = Date.now() - t;
+        this.log(`!! database restarted (fast shutdown) ${where} in ${record.restartMs} ms`);
+        return;
+      }
       const signal = d.kind === 'killWorker' ? 'SIGKILL' : 'SIGTERM';
+      if (signal === 'SIGKILL') record.inFlight = await this.whenHoldingTasks(d.worker);
       const exit = await this.topology.stopWorker(d.worker, signal);
       record.exit = exit;
       const drained = signal === 'SIGTERM' ? `, ${exit.drained ?? 0} running call(s) finished first` : '';
-      this.log(`!! worker ${d.worker + 1} ${signal} ${where}: exited ${exit.signal ?? `code ${exit.code}`} after ${exit.ms} ms${drained}; down for ${d.downMs} ms`);
+      const held = record.inFlight !== undefined ? ` holding ${record.inFlight} activity task(s)` : '';
+      this.log(`!! worker ${d.worker + 1} ${signal}${held} ${where}: exited ${exit.signal ?? `code ${exit.code}`} after ${exit.ms} ms${drained}; down for ${d.downMs} ms`);
       await sleep(d.downMs);
       const t = Date.now();
       await this.topology.restartWorker(d.worker);

@@ -3,19 +3,13 @@
  * topology (dev-topology.ts) is the default; `--cluster` plugs in the production one (Temporal server on
  * PostgreSQL, several workers) behind the same interface, so the plan, the driver and the audit stay the same.
  *
- * Workers run as child processes (`src/worker.ts`, exactly as `npm run worker` starts it); worker-process.ts
- * starts and stops them for any topology.
+ * Workers run as child processes (`src/worker.ts`, exactly as `npm run worker` starts it), started and stopped
+ * the same way on every topology: src/cluster/processes.ts's checkoutWorkerProcess, a ManagedChild.
  */
+import type { ChildExit } from '../src/cluster/child';
 
-/** How a worker process ended. */
-export interface WorkerExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** From the signal to the process being gone. */
-  ms: number;
-  /** Womei calls (activities) that finished between the signal and the exit: what a graceful drain let complete. */
-  drained?: number;
-}
+/** How a worker process ended; `drained` counts the Womei calls that finished between the signal and the exit. */
+export type WorkerExit = ChildExit;
 
 /** What the run hands every topology: where Womei is and what the workers need besides their Temporal target. */
 export interface TopologyOptions {
@@ -26,6 +20,8 @@ export interface TopologyOptions {
   codecKeys: string;
   /** TOKEN_SEAL_PRIVATE_KEYS of the workers (the run's client seals tokens with the matching public key). */
   tokenSealPrivateKeys: string;
+  /** TOKEN_SEAL_PUBLIC_KEY: the key the run's client seals with (a topology's own clients, e.g. a codec server). */
+  tokenSealPublicKey: string;
   /** Prebuilt workflow bundle (WORKER_WORKFLOW_BUNDLE) so a restarted worker is up in seconds. */
   workflowBundlePath: string;
   /** Further worker environment (timeouts, rates, shutdown grace). */
@@ -54,6 +50,8 @@ export interface ChaosTopology {
   stopWorker(index: number, signal: 'SIGKILL' | 'SIGTERM'): Promise<WorkerExit>;
   /** Starts worker `index` again; resolves when it polls. */
   restartWorker(index: number): Promise<void>;
+  /** Activity tasks worker `index` is running right now; undefined while it does not say (down, starting). */
+  tasksInFlight(index: number): Promise<number | undefined>;
   /** Restart the database underneath (only topologies with a separate one, e.g. PostgreSQL). */
   restartDatabase?(): Promise<void>;
   /** One line per part, for the report. */

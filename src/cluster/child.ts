@@ -1,8 +1,10 @@
 /**
- * One long-running program of the cluster (Temporal server, UI server, a worker, the sandbox, the codec server):
- * started with its output appended to a log file, ready when it prints a line or answers a check, stopped by a
- * signal (a grace period, then SIGKILL). Each runs in its own process group, so a terminal's Ctrl-C reaches only
- * `npm run cluster` itself, which stops them in order (workers before the server before PostgreSQL).
+ * One long-running program we start and kill (the cluster's Temporal server, UI server, workers, sandbox and codec
+ * server; the chaos run's workers on either topology): started with its output appended to a log file, ready when
+ * it prints a line or answers a check, stopped by a signal (a grace period, then SIGKILL), started again as often
+ * as asked. Each runs in its own process group, so a terminal's Ctrl-C reaches only the program that started it,
+ * which stops them in order (workers before the server before PostgreSQL); whatever still runs when this process
+ * exits is SIGKILLed then, so none outlives it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -20,6 +22,11 @@ export interface ChildSpec {
   /** …or once this check answers true (polled). */
   readyCheck?: () => Promise<boolean>;
   startTimeoutMs?: number;
+  /**
+   * Output that marks a piece of work done (a worker's "womei … ok|failed" line, a global regex): those printed
+   * between a stop's signal and the exit are counted in ChildExit.drained, what a graceful drain let finish.
+   */
+  drainedLine?: RegExp;
 }
 
 export interface ChildExit {
@@ -27,6 +34,22 @@ export interface ChildExit {
   signal: NodeJS.Signals | null;
   /** From the signal to the process being gone. */
   ms: number;
+  /** With ChildSpec.drainedLine: pieces of work that finished between the signal and the exit. */
+  drained?: number;
+}
+
+/** Every child running right now, SIGKILLed if this process exits while they do. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    process.once('exit', () => {
+      for (const c of live) c.kill('SIGKILL');
+    });
+    exitHookInstalled = true;
+  }
+  live.add(child);
+  child.once('exit', () => live.delete(child));
 }
 
 export class ManagedChild {
@@ -34,6 +57,8 @@ export class ManagedChild {
   private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
   private log: WriteStream | undefined;
   private tail = '';
+  /** Counts ChildSpec.drainedLine while a stop is under way. */
+  private drained: number | undefined;
   /** How many times it was started. */
   starts = 0;
 
@@ -66,10 +91,13 @@ export class ManagedChild {
       detached: true,
     });
     this.child = child;
+    track(child);
     this.exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
     const onData = (chunk: Buffer) => {
       this.log?.write(chunk);
-      this.tail = (this.tail + chunk.toString()).slice(-8000);
+      const text = chunk.toString();
+      this.tail = (this.tail + text).slice(-8000);
+      if (this.drained !== undefined && spec.drainedLine) this.drained += text.match(spec.drainedLine)?.length ?? 0;
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -98,16 +126,19 @@ export class ManagedChild {
     if (!child || !exited || !this.running) return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null, ms: 0 };
     const t0 = Date.now();
     this.log?.write(`--- ${new Date().toISOString()} ${signal}\n`);
+    this.drained = 0;
     child.kill(signal);
     const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), graceMs);
     const ended = await exited;
+    const ms = Date.now() - t0;
     clearTimeout(timer);
-    return { ...ended, ms: Date.now() - t0 };
-  }
-
-  /** SIGKILL without waiting: for a process that is itself about to exit. */
-  killNow(): void {
-    if (this.running) this.child?.kill('SIGKILL');
+    if (this.spec.drainedLine) {
+      // 'exit' can come before the pipes are drained: let the last lines arrive.
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const drained = this.drained;
+    this.drained = undefined;
+    return { ...ended, ms, ...(this.spec.drainedLine ? { drained } : {}) };
   }
 
   /** Closes the log file (after the last stop). */

@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<void> {
     firstSignalAt ||= Date.now();
     if (signals > 1) {
       say(`${signal} again: killing what is left`);
-      process.exit(130); // ClusterTopology's exit hook kills the children and stops PostgreSQL
+      process.exit(130); // exit hooks kill the children (ManagedChild) and stop PostgreSQL (ClusterTopology)
     }
     say(`${signal}: stopping workers, Web UI, codec server, sandbox, Temporal server, PostgreSQL…`);
     stopRequested();

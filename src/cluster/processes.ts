@@ -1,6 +1,7 @@
 /**
- * The cluster's own processes as ManagedChild definitions: a checkout worker (src/worker.ts), a service of this
- * repository (the sandbox, the codec server) and the standalone Web UI server, each logging into the data folder.
+ * The cluster's own processes as ManagedChild definitions: a checkout worker (src/worker.ts; the chaos run's dev
+ * topology starts its workers with the same definition), a service of this repository (the sandbox, the codec
+ * server) and the standalone Web UI server, each logging into the data folder.
  */
 import { join } from 'node:path';
 import { loadConfig } from '../config';
@@ -11,25 +12,42 @@ import { ROOT } from './temporal-server';
 /** The line each process logs when it is ready. */
 export const READY = { worker: 'checkout worker started', sandbox: 'womei sandbox on', codec: 'codec server on' };
 
-/** Worker `index` (0-based), with `workerEnv` on top of the cluster's environment. */
-export function workerProcess(s: ClusterSettings, index: number, workerEnv: Record<string, string> = {}): ManagedChild {
-  const { logLevel: level, metricsPort } = loadConfig({}, { ...s.childEnv, ...workerEnv }).worker;
+/** An activity's own log line when its Womei call ends (activities/index.ts): what a graceful drain finishes. */
+const CALL_ENDED = /"msg":"womei \w+ (ok|failed)/g;
+
+/**
+ * A checkout worker process: `src/worker.ts` started as `npm run worker` starts it, with exactly `env` (nothing of
+ * the caller's shell), ready once it logs that it started. Its stops count the Womei calls that end meanwhile.
+ */
+export function checkoutWorkerProcess(name: string, env: Record<string, string>, logFile: string): ManagedChild {
+  const level = loadConfig({}, env).worker.logLevel;
   return new ManagedChild({
-    name: `worker ${index + 1}`,
+    name,
     command: process.execPath,
     args: ['--import', 'tsx', 'src/worker.ts'],
-    env: {
-      ...s.childEnv,
-      TOKEN_SEAL_PRIVATE_KEYS: s.sealPrivateKeys,
-      ...workerEnv,
-      // The ready line is an INFO entry.
-      LOG_LEVEL: ['TRACE', 'DEBUG', 'INFO'].includes(level) ? level : 'INFO',
-      WORKER_METRICS_PORT: String(metricsPort > 0 ? metricsPort + index : 0),
-    },
+    // The ready line is an INFO entry.
+    env: { ...env, LOG_LEVEL: ['TRACE', 'DEBUG', 'INFO'].includes(level) ? level : 'INFO' },
     cwd: ROOT,
-    logFile: join(s.logDir, `worker-${index + 1}.log`),
+    logFile,
     readyLine: READY.worker,
+    drainedLine: CALL_ENDED,
   });
+}
+
+/** What worker `index` (0-based) of a cluster runs with: the cluster's environment, `workerEnv` on top. */
+export function clusterWorkerEnv(s: ClusterSettings, index: number, workerEnv: Record<string, string> = {}): Record<string, string> {
+  const { metricsPort } = loadConfig({}, { ...s.childEnv, ...workerEnv }).worker;
+  return {
+    ...s.childEnv,
+    TOKEN_SEAL_PRIVATE_KEYS: s.sealPrivateKeys,
+    ...workerEnv,
+    WORKER_METRICS_PORT: String(metricsPort > 0 ? metricsPort + index : 0),
+  };
+}
+
+/** Worker `index` (0-based) of a cluster, logging into its data folder. */
+export function workerProcess(s: ClusterSettings, index: number, workerEnv: Record<string, string> = {}): ManagedChild {
+  return checkoutWorkerProcess(`worker ${index + 1}`, clusterWorkerEnv(s, index, workerEnv), join(s.logDir, `worker-${index + 1}.log`));
 }
 
 /** A TypeScript entry point of this repository run as a process (the sandbox, the codec server). */

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { assertPortFree } from '../ports';
 import { ManagedChild } from './child';
 import { POSTGRES_USER } from './postgres';
 
@@ -49,6 +50,23 @@ export function serverPorts(frontendPort: number): Record<ServerPortVariable, nu
   return Object.fromEntries(
     Object.entries(SERVER_PORT_OFFSETS).map(([name, { offset }]) => [name, frontendPort + offset]),
   ) as Record<ServerPortVariable, number>;
+}
+
+/**
+ * A frontend port whose whole server layout (−300 … +10) is free right now. Not from the OS's ephemeral range:
+ * Temporal stores membership ports as SMALLINT (FRONTEND_PORT_RANGE).
+ */
+export async function freeServerPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * (FRONTEND_PORT_RANGE.max - 20_000));
+    try {
+      for (const p of Object.values(serverPorts(port))) await assertPortFree(p, '127.0.0.1', 'TEMPORAL_ADDRESS');
+      return port;
+    } catch {
+      // taken: another try
+    }
+  }
+  throw new Error('no free port layout for the Temporal server');
 }
 
 export interface ServerSettings {

@@ -7,7 +7,7 @@
  * described in docs/deployment.md ("Driving it from a program").
  */
 import { join } from 'node:path';
-import type { AppConfig } from '../config';
+import { loadConfig, type AppConfig } from '../config';
 import { splitAddress } from '../dev-server';
 import { assertPortFree } from '../ports';
 import { resolveTemporalCli } from '../temporal-cli';
@@ -16,7 +16,7 @@ import { CHECKOUT_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { temporalBinaries, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_SERVER_VERSION, type TemporalBinaries } from './binaries';
 import type { ChildExit, ManagedChild } from './child';
 import { Postgres } from './postgres';
-import { READY, serviceProcess, uiProcess, workerProcess } from './processes';
+import { clusterWorkerEnv, READY, serviceProcess, uiProcess, workerProcess } from './processes';
 import { clusterSettings, type ClusterOptions, type ClusterSettings } from './settings';
 import { FRONTEND_PORT_RANGE, initNamespace, SERVER_PORT_OFFSETS, serverPorts, setupSchemas, temporalServerProcess } from './temporal-server';
 
@@ -48,6 +48,8 @@ export class ClusterTopology {
   private server: ManagedChild | undefined;
   private readonly workers: ManagedChild[] = [];
   private readonly services: ManagedChild[] = [];
+  /** The workers' own WORKER_SHUTDOWN_GRACE_MS (the workerEnv option can set it). */
+  private readonly workerGraceMs: number;
   private postgresStarted = false;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -69,6 +71,7 @@ export class ClusterTopology {
     this.codecBearer = s.codecBearer;
     this.keysFile = s.keysFile;
     this.postgres = new Postgres(s.postgres);
+    this.workerGraceMs = loadConfig({}, clusterWorkerEnv(s, 0, options.workerEnv)).worker.shutdownGraceMs;
   }
 
   private step(label: string, text: string, since: number): void {
@@ -202,9 +205,19 @@ export class ClusterTopology {
     return this.worker(index).pid;
   }
 
-  /** Sends `signal` to worker `index` and resolves once the process has exited (a SIGTERM gets the shutdown grace). */
+  /** Prometheus port of worker `index` (WORKER_METRICS_PORT + index), undefined when metrics are off. */
+  workerMetricsPort(index: number): number | undefined {
+    this.worker(index);
+    const port = Number(clusterWorkerEnv(this.settings, index, this.options.workerEnv).WORKER_METRICS_PORT);
+    return port > 0 ? port : undefined;
+  }
+
+  /**
+   * Sends `signal` to worker `index` and resolves once the process has exited. A SIGTERM gets the worker's shutdown
+   * grace and 20 s more before a SIGKILL: a drain slower than its grace shows as such, rather than as a kill.
+   */
   stopWorker(index: number, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<WorkerExit> {
-    return this.worker(index).stop(signal, this.config.worker.shutdownGraceMs + 5_000);
+    return this.worker(index).stop(signal, this.workerGraceMs + 20_000);
   }
 
   startWorker(index: number): Promise<void> {
@@ -256,7 +269,7 @@ export class ClusterTopology {
   }
 
   private async stopAll(): Promise<void> {
-    const grace = this.config.worker.shutdownGraceMs + 5_000;
+    const grace = this.workerGraceMs + 5_000;
     await Promise.all(this.workers.map((w) => w.stop('SIGTERM', grace)));
     await Promise.all([...this.services].reverse().map((s) => s.stop('SIGTERM', 10_000)));
     await this.server?.stop('SIGTERM', 20_000);
@@ -266,9 +279,8 @@ export class ClusterTopology {
     process.removeListener('exit', this.onExit);
   }
 
-  /** Last resort when this process exits without stop(): no child and no PostgreSQL outlives it. */
+  /** Last resort when this process exits without stop(): no PostgreSQL outlives it (ManagedChild kills the rest). */
   private killEverythingNow(): void {
-    for (const child of [...this.workers, ...this.services, ...(this.server ? [this.server] : [])]) child.killNow();
     if (this.postgresStarted) this.postgres.stopNow();
   }
 

@@ -14,7 +14,7 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   report = await runChaos({
-    settings: { seed: SEED, checkouts: 30, concurrency: 8, workerKills: 1, workerTerms: 1, serverKills: 1, holdSeconds: 60 },
+    settings: { seed: SEED, checkouts: 30, concurrency: 8, workerKills: 1, workerTerms: 1, serverKills: 1, databaseRestarts: 0, workers: 2, holdSeconds: 60 },
     timeoutS: 150,
     topology: (options) => new DevServerTopology(options),
     log: (line) => lines.push(line),
@@ -27,13 +27,15 @@ test('30 checkouts through faults, a worker SIGKILL, a worker SIGTERM and a serv
   expect(report.audit.byRule).toEqual(Object.fromEntries(Object.keys(report.audit.byRule).map((k) => [k, 0])));
 });
 
-test('every checkout ended, and the run did what it planned: faults fired, each part was killed and came back', () => {
+test('every checkout ended, and the run did what it planned: faults fired, each part was killed (a worker while it ran tasks) and came back', () => {
   const ends = report.checkouts.map((c) => c.end?.kind);
   expect(ends.filter((k) => k !== 'result')).toEqual([]);
   expect(report.checkouts).toHaveLength(30);
   const kinds = report.disruptions.map((d) => `${d.kind}${d.error ? ` failed: ${d.error}` : ''}`).sort();
   expect(kinds).toEqual(['killServer', 'killWorker', 'termWorker']);
   expect(report.disruptions.every((d) => d.restartMs !== undefined)).toBe(true);
+  // The SIGKILL landed on a worker running activity tasks (read from its metrics endpoint).
+  expect(report.disruptions.find((d) => d.kind === 'killWorker')?.inFlight).toBeGreaterThan(0);
   const term = report.disruptions.find((d) => d.kind === 'termWorker');
   expect(term?.exit).toMatchObject({ code: 0, signal: null });
   const injected = report.faults.filter((f) => f.kind !== 'latency' && f.hits > 0).map((f) => f.kind);

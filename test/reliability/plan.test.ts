@@ -2,7 +2,7 @@
 import { makePlan, planMix, type ChaosSettings } from '../../chaos/plan';
 import { checkoutInputSchema } from '../../workflows/input';
 
-const DEFAULTS: ChaosSettings = { seed: 42, checkouts: 300, concurrency: 24, workerKills: 4, workerTerms: 1, serverKills: 1, holdSeconds: 60 };
+const DEFAULTS: ChaosSettings = { seed: 42, checkouts: 300, concurrency: 24, workerKills: 4, workerTerms: 1, serverKills: 1, databaseRestarts: 0, workers: 2, holdSeconds: 60 };
 
 test('the same seed gives the same plan; another seed another one', () => {
   expect(makePlan(DEFAULTS)).toEqual(makePlan(DEFAULTS));
@@ -63,4 +63,15 @@ test('disruptions: the asked counts, spread over the submissions, the server kil
   expect(server.afterStarts).toBeGreaterThan(90);
   expect(server.afterStarts).toBeLessThan(210);
   expect(new Set(disruptions.filter((d) => d.kind === 'killWorker').map((d) => d.worker))).toEqual(new Set([0, 1]));
+});
+
+test('cluster disruptions: database restarts after the server kill, worker disruptions round all workers', () => {
+  const { disruptions } = makePlan({ ...DEFAULTS, databaseRestarts: 1, workers: 3 });
+  const kinds = disruptions.map((d) => d.kind);
+  expect([...kinds].sort()).toEqual(['killServer', 'killWorker', 'killWorker', 'killWorker', 'killWorker', 'restartDatabase', 'termWorker']);
+  expect(kinds.indexOf('restartDatabase')).toBeGreaterThan(kinds.indexOf('killServer'));
+  const workers = new Set(disruptions.filter((d) => d.kind === 'killWorker' || d.kind === 'termWorker').map((d) => d.worker));
+  expect(workers).toEqual(new Set([0, 1, 2]));
+  // The plan of the checkouts does not depend on the topology.
+  expect(makePlan({ ...DEFAULTS, databaseRestarts: 1, workers: 3 }).checkouts).toEqual(makePlan(DEFAULTS).checkouts);
 });
