@@ -1,9 +1,10 @@
 /**
- * Binding the chosen vouchers to the order: bind with the long-running retry, verify (the answer proves the
- * binding and the order still holds its seats); and its undo, unbind, which waits in NEEDS_ATTENTION for a
- * fresh token when it must. Also what may still be bound on Womei's side (`mayBeBound` in the status).
+ * Binding the chosen vouchers to the order: bind with the long-running retry, verify (the bind answer proves
+ * the binding; runs from before VERIFY_FROM_BIND_ANSWER also read the order to see it still holds its seats);
+ * and its undo, unbind, which waits in NEEDS_ATTENTION for a fresh token when it must. Also what may still be bound on Womei's side (`mayBeBound` in the status).
  */
 import * as wf from '@temporalio/workflow';
+import { CancelledFailure } from '@temporalio/common';
 import type { OrderInfo, OrderPrice } from '../../src/womei/types';
 import { traitsOf, type FailureTraits } from '../../src/failure-types';
 import { backoff, call, TOKEN_REFRESHED_MID_CALL } from '../call';
@@ -13,6 +14,13 @@ import { backoffMs } from '../policy';
 import type { CheckoutRun } from '../run';
 import { settle, type Undo } from '../saga';
 import { pricesOf, pricesOfInfo, verifyBinding, verifyVoucherUse } from '../voucher-rules';
+
+/**
+ * Patch id: a bind answer that proves the binding is the verification; `order/info/` is read only after a bind
+ * answer was lost or unclear. Womei binds only to a PENDING order, and the answer carries the voucher use and the
+ * prices the verification checks (docs/performance.md, "Plan for the workflow").
+ */
+export const VERIFY_FROM_BIND_ANSWER = 'verify-from-bind-answer';
 
 /** What one attempt left the checkout knowing. */
 type Known =
@@ -76,6 +84,14 @@ async function attemptBinding(run: CheckoutRun, orderId: string, codes: readonly
     return { kind: 'unproven', failure: { type: 'BindMismatch', message: `bind answer does not prove the binding: ${problems.join('; ')}`, cancelled: false } };
   }
   status.setPhase('VERIFYING');
+  if (wf.patched(VERIFY_FROM_BIND_ANSWER)) {
+    // A cancel that came while the bind was out still wins (the order/info read used to carry it): the bind may
+    // have landed, so compensation unbinds.
+    if (wf.CancellationScope.current().consideredCancelled) throw new CancelledFailure('the checkout was cancelled during the bind');
+    acceptBinding(run, codes, pricesOf(price));
+    status.note('VERIFYING', `${codes.length} voucher(s) bound to order ${orderId}, as the bind answer shows; ${price.orderPaymentPrice} yuan left to pay`);
+    return { kind: 'bound' };
+  }
   let info: OrderInfo;
   try {
     info = await call(run, 'verifyOrder', { orderId }, `verify order ${orderId} is still PENDING`);
