@@ -18,6 +18,7 @@ import { NEEDS_ATTENTION_FAILURE, type CheckoutOutcome, type CheckoutResult } fr
 import { createRun, type CheckoutRun } from './run';
 import { bindAndVerify, codesMayBeBound } from './steps/binding';
 import { createOrder, priceOrder } from './steps/order';
+import { leanShape } from './shape';
 import { payAndConfirm } from './steps/payment';
 import { chooseVouchers, loadWallet } from './steps/vouchers';
 
@@ -126,20 +127,14 @@ async function forward(run: CheckoutRun): Promise<CheckoutResult> {
 }
 
 /**
- * Patch id: the chosen codes are bound without a pre-check; pre-checks run only after Womei refuses the bind
- * as VoucherNotUsable, to name the code (2 validations on a 2-voucher happy path instead of 4;
- * docs/performance.md, "Plan for the workflow").
- */
-export const BIND_FIRST = 'bind-first';
-
-/**
- * Chooses the vouchers and binds them. Bind first: after a VoucherNotUsable refusal the codes are pre-checked
+ * Chooses the vouchers and binds them. The lean shape (shape.ts) binds first, spending 2 validations on a
+ * 2-voucher happy path instead of 4: after a VoucherNotUsable refusal the codes are pre-checked
  * (answers cached) and chosen again: an explicit culprit ends the checkout naming it (compensated), a `best` one
  * is replaced. A refusal no pre-check explains stands as Womei gave it: binding the same codes again would
  * spend validations for the same answer.
  */
 async function chooseAndBind(run: CheckoutRun, orderId: string): Promise<void> {
-  if (!wf.patched(BIND_FIRST)) {
+  if (!leanShape()) {
     await bindAndVerify(run, orderId, await chooseVouchers(run, orderId, { precheck: true }));
     return;
   }

@@ -33,6 +33,11 @@ test('2 vouchers on 2 seats: bound, verified, ready to pay 0 yuan', async () => 
   expect(desc.typedSearchAttributes.get(CHECKOUT_PHASE)).toBe('COMPLETED');
   expect(desc.typedSearchAttributes.get(CHECKOUT_ORDER_ID)).toBe(r.orderId);
   expect(desc.typedSearchAttributes.get(CHECKOUT_REQUEST_ID)).toBe(input.requestId);
+  // Search attributes at milestones only: at the start, with the order, at the outcome; and the SDK's own
+  // TemporalChangeVersion upsert beside the one patch marker of the lean shape.
+  const { events } = await handle.fetchHistory();
+  expect(events?.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length).toBe(4);
+  expect(events?.filter((e) => e.markerRecordedEventAttributes).length).toBe(1);
 
   const ledger = await h.ledger();
   const order = ledger.orders.find((o) => o.orderId === r.orderId)!;

@@ -1,6 +1,6 @@
 /**
  * Binding the chosen vouchers to the order: bind with the long-running retry, verify (the bind answer proves
- * the binding; runs from before VERIFY_FROM_BIND_ANSWER also read the order to see it still holds its seats);
+ * the binding; runs from before the lean shape also read the order to see it still holds its seats);
  * and its undo, unbind, which waits in NEEDS_ATTENTION for a fresh token when it must. Also what may still be bound on Womei's side (`mayBeBound` in the status).
  */
 import * as wf from '@temporalio/workflow';
@@ -13,14 +13,8 @@ import type { PricesYuan } from '../messages';
 import { backoffMs } from '../policy';
 import type { CheckoutRun } from '../run';
 import { settle, type Undo } from '../saga';
+import { leanShape } from '../shape';
 import { pricesOf, pricesOfInfo, verifyBinding, verifyVoucherUse } from '../voucher-rules';
-
-/**
- * Patch id: a bind answer that proves the binding is the verification; `order/info/` is read only after a bind
- * answer was lost or unclear. Womei binds only to a PENDING order, and the answer carries the voucher use and the
- * prices the verification checks (docs/performance.md, "Plan for the workflow").
- */
-export const VERIFY_FROM_BIND_ANSWER = 'verify-from-bind-answer';
 
 /** What one attempt left the checkout knowing. */
 type Known =
@@ -84,7 +78,9 @@ async function attemptBinding(run: CheckoutRun, orderId: string, codes: readonly
     return { kind: 'unproven', failure: { type: 'BindMismatch', message: `bind answer does not prove the binding: ${problems.join('; ')}`, cancelled: false } };
   }
   status.setPhase('VERIFYING');
-  if (wf.patched(VERIFY_FROM_BIND_ANSWER)) {
+  // The lean shape (shape.ts): Womei binds only to a PENDING order, and the answer carries the voucher use and
+  // the prices verified above; order/info/ is read only after a bind answer was lost or unclear.
+  if (leanShape()) {
     // A cancel that came while the bind was out still wins (the order/info read used to carry it): the bind may
     // have landed, so compensation unbinds.
     if (wf.CancellationScope.current().consideredCancelled) throw new CancelledFailure('the checkout was cancelled during the bind');
