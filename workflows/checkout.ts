@@ -16,9 +16,9 @@ import { InvalidInput, onlySameSeatRefusal, parseCheckoutInput } from './input';
 import type { CheckoutInput, CheckoutRequest } from './input';
 import { NEEDS_ATTENTION_FAILURE, type CheckoutOutcome, type CheckoutResult } from './messages';
 import { createRun, type CheckoutRun } from './run';
+import { leanShape } from './shape';
 import { bindAndVerify, codesMayBeBound } from './steps/binding';
 import { createOrder, priceOrder } from './steps/order';
-import { leanShape } from './shape';
 import { payAndConfirm } from './steps/payment';
 import { chooseVouchers, loadWallet } from './steps/vouchers';
 

@@ -1,7 +1,8 @@
 /**
  * Binding the chosen vouchers to the order: bind with the long-running retry, verify (the bind answer proves
- * the binding; runs from before the lean shape also read the order to see it still holds its seats);
- * and its undo, unbind, which waits in NEEDS_ATTENTION for a fresh token when it must. Also what may still be bound on Womei's side (`mayBeBound` in the status).
+ * the binding; runs from before the lean shape also read the order to see it still holds its seats); and its
+ * undo, unbind, which waits in NEEDS_ATTENTION for a fresh token when it must. Also what may still be bound on
+ * Womei's side (`mayBeBound` in the status).
  */
 import * as wf from '@temporalio/workflow';
 import { CancelledFailure } from '@temporalio/common';

@@ -1,7 +1,7 @@
 /**
  * The voucher choice: list the wallet, choose the codes (explicit ones checked in the wallet, or the best
  * ones), and either leave them to the bind (bind first: the bind validates each code anyway) or pre-check each
- * code once (runs from before bind first, and after a refused bind, to name the culprit). Nothing here changes
+ * code once (runs from before the lean shape, shape.ts, and after a refused bind, to name the culprit). Nothing here changes
  * Womei's side, so there is nothing to undo; binding the chosen codes is binding.ts. The pure decisions are
  * voucher-rules.ts.
  */
