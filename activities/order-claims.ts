@@ -5,6 +5,11 @@
  * names the owner, which may be us again (a retried activity, an answer that was lost, a zombie attempt).
  * Anything else (Temporal unreachable, an unreadable record) throws `OrderClaimUnavailable`: ownership is then
  * unknown, and an order whose ownership is unknown is never taken.
+ *
+ * No worker ever runs a claim (README.md, "Which order is whose"): it starts with a first-task delay longer
+ * than its execution timeout, so the server closes it (TimedOut) before its first workflow task is ever
+ * scheduled. A claim costs the server a start and a close and the worker nothing; the id and memo stay exactly
+ * as durable and exclusive as those of a claim that ran.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -36,7 +41,15 @@ function unavailable(orderId: string, cause: unknown): ApplicationFailure {
   });
 }
 
-/** Claims as workflows on `taskQueue` (the checkout worker's, which runs the trivial `orderClaim` type). */
+/**
+ * How long a claim stays open before the server closes it, and how long its first workflow task is delayed: the
+ * task would come only after the close, so it never comes. Should one ever run anyway (a server processing its
+ * timers out of order), the worker still registers the trivial `orderClaim` type on `taskQueue`.
+ */
+export const CLAIM_OPEN_FOR = '1s';
+export const CLAIM_FIRST_TASK_DELAY = '1m';
+
+/** Claims as workflows on `taskQueue` (the checkout worker's, which registers the trivial `orderClaim` type). */
 export function temporalOrderClaims(client: Client, taskQueue: string): OrderClaims {
   return {
     async claim(orderId, owner) {
@@ -50,7 +63,9 @@ export function temporalOrderClaims(client: Client, taskQueue: string): OrderCla
           memo: { orderClaim: record } satisfies OrderClaimMemo,
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          staticSummary: `order ${orderId} belongs to ${owner.workflowId}`,
+          workflowExecutionTimeout: CLAIM_OPEN_FOR,
+          startDelay: CLAIM_FIRST_TASK_DELAY,
+          staticSummary: `order ${orderId} belongs to ${owner.workflowId} (a claim record: it closes as timed out by design)`,
         });
         return owner.workflowId;
       } catch (err) {

@@ -5,8 +5,10 @@
  *
  *   npx tsx scripts/save-histories.ts            # every scenario, file names prefixed with today's date
  *   npx tsx scripts/save-histories.ts token-refresh
+ *   npx tsx scripts/save-histories.ts --stamp=20261203b   # a second shape on one day: never overwrite a saved one
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,10 +16,13 @@ import { resolveTemporalCli } from '../src/temporal-cli';
 import { startHarness } from '../test/helpers/checkout-harness';
 import { HISTORY_SCENARIOS, wrapWomeiForHistories } from '../test/helpers/history-scenarios';
 
-async function main(only: string[]): Promise<void> {
+async function main(args: string[]): Promise<void> {
+  const stampOption = args.find((a) => a.startsWith('--stamp='))?.slice('--stamp='.length);
+  if (stampOption !== undefined && !/^\d{8}[a-z]?$/.test(stampOption)) throw new Error(`--stamp: must be a date like 20261203, optionally a letter after it; got ${stampOption}`);
+  const only = args.filter((a) => !a.startsWith('--'));
   const dir = resolve(__dirname, '..', 'test', 'histories');
   await mkdir(dir, { recursive: true });
-  const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+  const stamp = stampOption ?? new Date().toISOString().slice(0, 10).replace(/-/g, '');
   const h = await startHarness({ name: 'save-histories', sandbox: { paymentSeconds: 0.3 }, wrapWomei: wrapWomeiForHistories });
   try {
     for (const [name, scenario] of Object.entries(HISTORY_SCENARIOS)) {
@@ -32,6 +37,7 @@ async function main(only: string[]): Promise<void> {
       );
       const events = (JSON.parse(stdout) as { events: unknown[] }).events.length;
       const file = join(dir, `${stamp}-${name}.json`);
+      if (existsSync(file)) throw new Error(`${file} exists: saved histories are never overwritten (give --stamp=…)`);
       await writeFile(file, stdout.endsWith('\n') ? stdout : `${stdout}\n`);
       process.stdout.write(`saved ${file} (${events} events)\n`);
     }

@@ -39,7 +39,8 @@ export interface CheckoutWorkerOptions {
   womei?: WomeiApi;
   /**
    * Order-claim registry; default claims on this Temporal namespace through the worker's own connection, with
-   * the worker's data converter, on its task queue (where the worker also runs the `orderClaim` workflows).
+   * the worker's data converter, on its task queue (where the worker registers the `orderClaim` type, although the server closes
+   * every claim before its first workflow task: activities/order-claims.ts).
    */
   claims?: OrderClaims;
   /**

@@ -23,9 +23,11 @@ export interface OrderClaimRecord {
 export type OrderClaimMemo = { orderClaim: OrderClaimRecord };
 
 /**
- * Does nothing and returns at once: the record is the id and memo, kept as long as the namespace retains closed
- * workflows. That outlives any claim question: only a PENDING order is claimed or asked about, and a seat hold
- * lasts minutes (ASSUMPTION, 15 in the sandbox), retention at least a day.
+ * The record is the id and memo, kept as long as the namespace retains closed workflows. That outlives any claim
+ * question: only a PENDING order is claimed or asked about, and a seat hold lasts minutes (ASSUMPTION, 15 in the
+ * sandbox), retention at least a day. Claims are started so that the server closes them before their first
+ * workflow task (activities/order-claims.ts): this function runs only for claims made before that, or should a
+ * server ever deliver the delayed task anyway. It does nothing and returns at once.
  */
 export async function orderClaim(record: OrderClaimRecord): Promise<OrderClaimRecord> {
   return record;

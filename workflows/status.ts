@@ -1,6 +1,6 @@
 /**
  * What a checkout shows the world: its phase, its timeline of notes and the facts a status query returns. The
- * steps write the facts directly; the methods are for what does more than assign (a phase change reaches the
+ * steps write the facts directly; the methods are for what does more than assign (a milestone phase reaches the
  * search attribute, a note is redacted and logged, an order's adoption names it in the search attribute).
  */
 import * as wf from '@temporalio/workflow';
@@ -19,11 +19,28 @@ import type {
   VoucherState,
 } from './messages';
 import type { FailureInfo } from './failures';
+import type { SearchAttributePair } from '@temporalio/common';
 import { CHECKOUT_ORDER_ID, CHECKOUT_PHASE } from './search-attributes';
+import { leanShape } from './shape';
 
 /** The timeline keeps its first entries (how it started) and the most recent ones, so status stays bounded. */
 const TIMELINE_HEAD = 20;
 const TIMELINE_MAX = 200;
+
+/**
+ * The lean shape (shape.ts) moves the `CheckoutPhase` search attribute at milestones only: with the order id once
+ * the order exists, as one of these phases begins (and again at the phase after it), and at the outcome. The fine
+ * phase stays in the status query and the Web UI's current details. Each upsert is a history event and a
+ * visibility write.
+ */
+const MILESTONE_PHASES: ReadonlySet<CheckoutPhase> = new Set<CheckoutPhase>([
+  'WAITING_FOR_TOKEN',
+  'PAYING',
+  'COMPENSATING',
+  'NEEDS_ATTENTION',
+  'COMPLETED',
+  'COMPENSATED',
+]);
 
 /** The status query's answer but the compensations (the saga's) and the codes that may be bound (the binding's). */
 export type StatusView = Omit<CheckoutStatus, 'compensations'>;
@@ -50,6 +67,8 @@ export class Status {
 
   // Private (#) so that `view()` can spread the facts above and nothing else.
   #phase: CheckoutPhase = 'STARTING';
+  /** The phase the search attribute shows (set at start). */
+  #searchedPhase: CheckoutPhase = 'STARTING';
   #orderId: string | undefined;
   readonly #timeline: TimelineEntry[] = [];
   #dropped = 0;
@@ -78,7 +97,7 @@ export class Status {
   setPhase(phase: CheckoutPhase): void {
     if (this.#phase === phase) return;
     this.#phase = phase;
-    wf.upsertSearchAttributes([{ key: CHECKOUT_PHASE, value: phase }]);
+    if (!leanShape() || MILESTONE_PHASES.has(phase) || MILESTONE_PHASES.has(this.#searchedPhase)) this.#showPhase();
     wf.setCurrentDetails(`**${phase}**${this.#orderId ? ` · order ${this.#orderId}` : ''}`);
   }
 
@@ -103,8 +122,16 @@ export class Status {
     if (!this.orders.some((o) => o.orderId === orderId)) this.orders.push({ orderId, round, state: 'LIVE', origin });
     if (origin !== 'found-extra') {
       this.#orderId = orderId;
-      wf.upsertSearchAttributes([{ key: CHECKOUT_ORDER_ID, value: orderId }]);
+      const order = { key: CHECKOUT_ORDER_ID, value: orderId };
+      if (leanShape()) this.#showPhase([order]);
+      else wf.upsertSearchAttributes([order]);
     }
+  }
+
+  /** The current phase (and `also`) to the search attributes. */
+  #showPhase(also: SearchAttributePair[] = []): void {
+    wf.upsertSearchAttributes([...also, { key: CHECKOUT_PHASE, value: this.#phase }]);
+    this.#searchedPhase = this.#phase;
   }
 
   markOrder(orderId: string, state: OrderRecord['state']): void {

@@ -123,9 +123,13 @@ test('cancel of a running checkout compensates it', async () => {
 test('a checkout that needs attention exits 4 and says why', async () => {
   // Token expires after the vouchers were bound and no fresh one comes: compensation cannot unbind.
   const token = await h.sandbox.admin.addToken(FIXTURE.userIds.rich);
-  await h.sandbox.admin.addFault({ endpoint: 'order/info/', kind: 'latency', ms: 600, count: 1 });
+  // The bind lands with a garbled answer; the read of the order that settles it is slow.
+  await h.sandbox.admin.addFault([
+    { endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'garbage', mode: 'truncated', count: 1 },
+    { endpoint: 'order/info/', kind: 'latency', ms: 600, count: 1 },
+  ]);
   const handle = await h.start(checkoutRequest({ token, limits: { tokenWaitSeconds: 1, attentionWaitSeconds: 1 } }));
-  await h.waitForStatus(handle, (s) => s.phase === 'VERIFYING');
+  await h.waitForStatus(handle, (s) => s.lastError?.step === 'bindVouchers');
   await h.sandbox.admin.expireToken(token);
   const requestId = handle.workflowId.replace(/^checkout-/, '');
   const run = await cli(['result', requestId]);

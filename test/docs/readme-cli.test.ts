@@ -130,8 +130,9 @@ describe('README CLI, as written, with npm start running', () => {
     expect(live.filter((o) => o.userId === FIXTURE.userIds.few)).toHaveLength(1);
     const demo = live.find((o) => o.userId === FIXTURE.userIds.rich);
     expect(demo?.boundCodes).toEqual(FIXTURE.vouchers.rich.unused.slice(0, 2));
-    expect(ledger.quota[FIXTURE.userIds.few]).toEqual({ used: 4, limit: 5 });
-    expect(ledger.quota[FIXTURE.userIds.rich]).toEqual({ used: 4, limit: 5 });
+    // Bind first: one validation per code, no pre-check.
+    expect(ledger.quota[FIXTURE.userIds.few]).toEqual({ used: 2, limit: 5 });
+    expect(ledger.quota[FIXTURE.userIds.rich]).toEqual({ used: 2, limit: 5 });
     expect(ledger.invariants.ok).toBe(true);
   });
 });

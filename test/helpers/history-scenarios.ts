@@ -57,14 +57,22 @@ export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<H
   'compensated-voucher-unusable': async (h) =>
     finished(h, await h.start(checkoutRequest({ requestId: 'hist-compensated', vouchers: { codes: [RICH_CODES[0]!, FIXTURE.vouchers.rich.used] } }))),
 
+  'bind-refused-culprit-named': async (h) => {
+    await h.sandbox.admin.addFault([
+      { ...BIND, kind: 'error', error: 'voucherDataInvalid', count: 1 },
+      { endpoint: 'order/voucher/price/', when: { voucher_code: RICH_CODES[1]! }, kind: 'error', error: 'voucherDataInvalid' },
+    ]);
+    return finished(h, await h.start(checkoutRequest({ requestId: 'hist-bind-refused' })));
+  },
+
   'compensated-seat-taken': async (h) =>
     finished(h, await h.start(checkoutRequest({ requestId: 'hist-seat', seats: [FIXTURE.soldSeat], vouchers: { codes: [RICH_CODES[0]!] } }))),
 
   'token-refresh': async (h) => {
     const token = await h.sandbox.admin.addToken(FIXTURE.userIds.rich);
-    await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'latency', ms: 600, count: 2 });
+    await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'MARKETING' }, kind: 'latency', ms: 600, count: 1 });
     const handle = await h.start(checkoutRequest({ requestId: 'hist-token', token }));
-    await h.waitForStatus(handle, (s) => s.phase === 'PRECHECKING');
+    await h.waitForStatus(handle, (s) => s.phase === 'PRICING');
     await h.sandbox.admin.expireToken(token);
     await h.waitForStatus(handle, (s) => s.phase === 'WAITING_FOR_TOKEN');
     await handle.executeUpdate(refreshTokenUpdate, { args: [h.seal(await h.sandbox.admin.addToken(FIXTURE.userIds.rich))] });
@@ -120,7 +128,7 @@ export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<H
 
   'token-refreshed-mid-call': async (h) => {
     const token = await h.sandbox.admin.addToken(FIXTURE.userIds.rich);
-    await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'latency', ms: 2_500, count: 1 });
+    await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'MARKETING' }, kind: 'latency', ms: 2_500, count: 1 });
     const handle = await h.start(checkoutRequest({ requestId: 'hist-token-mid-call', token, limits: { tokenWaitSeconds: 20 } }));
     for (let i = 0; i < 200 && !(await h.sandbox.admin.faults()).some((f) => f.hits > 0); i++) await new Promise((r) => setTimeout(r, 20));
     await h.sandbox.admin.expireToken(token);
@@ -155,9 +163,12 @@ export const HISTORY_SCENARIOS: Record<string, (h: CheckoutHarness) => Promise<H
 
   'needs-attention': async (h) => {
     const token = await h.sandbox.admin.addToken(FIXTURE.userIds.rich);
-    await h.sandbox.admin.addFault({ endpoint: 'order/info/', kind: 'latency', ms: 600, count: 1 });
+    await h.sandbox.admin.addFault([
+      { ...BIND, kind: 'garbage', mode: 'truncated', count: 1 },
+      { endpoint: 'order/info/', kind: 'latency', ms: 600, count: 1 },
+    ]);
     const handle = await h.start(checkoutRequest({ requestId: 'hist-attention', token, limits: { tokenWaitSeconds: 1, attentionWaitSeconds: 1 } }));
-    await h.waitForStatus(handle, (s) => s.phase === 'VERIFYING');
+    await h.waitForStatus(handle, (s) => s.lastError?.step === 'bindVouchers');
     await h.sandbox.admin.expireToken(token);
     return finished(h, handle);
   },

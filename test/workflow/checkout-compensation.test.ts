@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { assertReleased, checkoutRequest, FIXTURE, RICH_CODES, SEATS } from '../helpers/checkout-harness';
 import { useHarness } from '../helpers/use-harness';
 import type { WomeiApi } from '../../src/womei/types';
+import { maskCode } from '../../workflows/voucher-rules';
 
 /** Tampers with the first bind answer of a checkout: use_num off by one (a well-formed answer that proves nothing). */
 let tamperNextBind = false;
@@ -48,6 +49,27 @@ test.each([
   if (settled.status === 'FAILED') expect(settled.result?.outcome).toBe('COMPENSATED');
 });
 
+test('a bind refused as VoucherNotUsable: pre-checks name the bad code, and the checkout compensates', async () => {
+  const [good, bad] = [RICH_CODES[0]!, RICH_CODES[1]!];
+  // The cinema refuses `bad` although the wallet lists it unused: the bind (one request for both codes) and the
+  // pre-check of `bad` are refused; the pre-check of `good` passes.
+  await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'error', error: 'voucherDataInvalid' });
+  await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', when: { voucher_code: bad }, kind: 'error', error: 'voucherDataInvalid' });
+  const { settled, status } = await h.run(checkoutRequest({ vouchers: { codes: [good, bad] } }));
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'VoucherNotUsable' });
+  if (settled.status !== 'FAILED') return;
+  expect(settled.message).toContain(maskCode(bad));
+  expect(settled.message).not.toContain(maskCode(good));
+  expect(status).toMatchObject({ phase: 'COMPENSATED', reason: { type: 'VoucherNotUsable' } });
+  expect(status.vouchers.prechecks).toEqual({ [good]: 'OK', [bad]: 'NOT_USABLE' });
+  // Refused, not bound again: one bind, then one pre-check per code.
+  expect(status.attempts).toMatchObject({ bindVouchers: 1, precheckVoucher: 2 });
+  const { ledger, orders } = await ordersOf([status.orderId!]);
+  expect(orders[0]).toMatchObject({ status: 'CANCEL', cancelReason: 'cancelled', boundCodes: [] });
+  assertReleased(ledger, [status.orderId!]);
+  for (const code of [good, bad]) expect(ledger.vouchers.find((v) => v.code === code)).toMatchObject({ boundOrders: [], consumedBy: null });
+});
+
 test('seat taken → COMPENSATED SeatUnavailable, no order made', async () => {
   const before = (await h.ledger()).orders.length;
   const { settled, status } = await h.run(checkoutRequest({ seats: [SEATS[0]!, FIXTURE.soldSeat] }));
@@ -75,8 +97,9 @@ test('bind refused with 4004 验券异常 (order not priced) → COMPENSATED Ord
   expect(status).toMatchObject({ phase: 'COMPENSATED', reason: { type: 'OrderNotPriced' }, lastError: { type: 'OrderNotPriced' } });
   // Refused, not retried: a retry would send the same bind to the same order.
   expect(status.attempts.bindVouchers).toBe(1);
-  // Both vouchers passed their pre-check and stay in the wallet, unbound and unconsumed.
-  expect(status.vouchers.prechecks).toEqual({ [RICH_CODES[0]!]: 'OK', [RICH_CODES[1]!]: 'OK' });
+  // Not a voucher refusal: no pre-check is spent looking for a culprit; both stay in the wallet, unbound.
+  expect(status.attempts.precheckVoucher ?? 0).toBe(0);
+  expect(status.vouchers.prechecks).toEqual({});
   const { ledger, orders } = await ordersOf([status.orderId!]);
   expect(orders[0]).toMatchObject({ status: 'CANCEL', boundCodes: [] });
   assertReleased(ledger, [status.orderId!]);
@@ -131,8 +154,8 @@ test('garbage bind answer (protocol error) → the order shows the binding lande
   expect(status.lastError?.type).toBe('WomeiProtocolError');
   expect(status.vouchers.bound).toEqual([RICH_CODES[0], RICH_CODES[1]]);
   expect(status.prices).toMatchObject({ total: 98, payment: 0, vouchers: 98 });
-  // One bind of two codes, bought once: 2 pre-checks + 2 bind validations.
-  expect((await h.ledger()).quota[FIXTURE.userIds.rich]!.used).toBe(4);
+  // One bind of two codes, bought once: 2 bind validations, no pre-check.
+  expect((await h.ledger()).quota[FIXTURE.userIds.rich]!.used).toBe(2);
 });
 
 test('client cancellation mid-bind → compensated (Canceled), vouchers unbound, order cancelled', async () => {

@@ -74,8 +74,8 @@ test('hold lapses during a long bind outage: new order round, old order released
   expect(status.orderId).toBe(second!.orderId);
   // The lapsed order's vouchers are not unbound: Womei would only refuse it (OrderExpired).
   expect(status.attempts.unbindVouchers).toBeUndefined();
-  // Pre-check answers were reused for the new order: no validation spent twice.
-  expect(status.attempts.precheckVoucher).toBe(2);
+  // Bind first: no pre-check in either round, the bind validates the codes.
+  expect(status.attempts.precheckVoucher).toBeUndefined();
   const ledger = await h.ledger();
   assertReleased(ledger, [first!.orderId]);
   expect(ledger.orders.find((o) => o.orderId === second!.orderId)).toMatchObject({ live: true, boundCodes: [RICH_CODES[0], RICH_CODES[1]] });
@@ -90,16 +90,19 @@ test('deadline reached during a bind outage → COMPENSATED DeadlineExceeded', a
   assertReleased(await h.ledger(), [status.orderId!]);
 });
 
-test('unclear pre-check (5xx) is not asked again (quota): left UNCHECKED for the bind to decide', async () => {
+test('unclear pre-check (5xx) after a refused bind is not asked again (quota); the refusal stands, compensated', async () => {
+  await h.sandbox.admin.addFault({ ...BIND, kind: 'error', error: 'voucherDataInvalid', count: 1 });
   await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'http5xx', count: 1 });
   const { settled, status } = await h.run(checkoutRequest());
-  expect(settled.status).toBe('COMPLETED');
-  expect(status.attempts.precheckVoucher).toBe(2);
+  // No pre-check blames a code, so the same codes are not bound again for the same answer.
+  expect(settled).toMatchObject({ status: 'FAILED', type: 'VoucherNotUsable' });
+  expect(status.attempts).toMatchObject({ bindVouchers: 1, precheckVoucher: 2 });
   expect(Object.values(status.vouchers.prechecks).sort()).toEqual(['OK', 'UNCHECKED']);
-  expect(status.vouchers.bound).toEqual([RICH_CODES[0], RICH_CODES[1]]);
+  assertReleased(await h.ledger(), [status.orderId!]);
 });
 
-test('policy best: a voucher refused by the pre-check is replaced by the next one in the wallet', async () => {
+test('policy best: a bind refused as VoucherNotUsable: the code its pre-check refuses is replaced by the next one', async () => {
+  await h.sandbox.admin.addFault({ ...BIND, kind: 'error', error: 'voucherDataInvalid', count: 1 });
   await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'error', error: 'voucherDataInvalid', count: 1 });
   const { settled, status } = await h.run(checkoutRequest({ vouchers: { policy: 'best' } }));
   expect(settled.status).toBe('COMPLETED');
@@ -108,4 +111,8 @@ test('policy best: a voucher refused by the pre-check is replaced by the next on
   expect(status.vouchers.chosen).toContain(RICH_CODES[2]);
   const refused = Object.entries(status.vouchers.prechecks).find(([, r]) => r === 'NOT_USABLE')![0];
   expect(status.vouchers.bound).not.toContain(refused);
+  expect(status.attempts.bindVouchers).toBe(2);
+  const order = (await h.ledger()).orders.find((o) => o.orderId === status.orderId)!;
+  expect(order).toMatchObject({ live: true });
+  expect([...order.boundCodes].sort()).toEqual([...status.vouchers.chosen].sort());
 });

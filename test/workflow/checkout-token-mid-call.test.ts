@@ -29,9 +29,9 @@ async function callArrived(n = 1): Promise<void> {
   for (let i = 0; i < 500 && !(await h.sandbox.admin.faults()).some((f) => f.kind === 'latency' && f.hits >= n); i++) await new Promise((r) => setTimeout(r, 20));
 }
 
-test('forward: the token expires and a fresh one comes while a pre-check is at Womei; the pre-check is asked again with it and the checkout completes', async () => {
+test('forward: the token expires and a fresh one comes while the pricing is at Womei; it is asked again with it and the checkout completes', async () => {
   const token = await freshToken();
-  await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'latency', ms: SLOW_MS, count: 1 });
+  await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'MARKETING' }, kind: 'latency', ms: SLOW_MS, count: 1 });
   // A token wait long enough that waiting for yet another token would show.
   const handle = await h.start(checkoutRequest({ token, limits: { ...LIMITS, tokenWaitSeconds: 20 } }));
   await callArrived();
@@ -46,9 +46,10 @@ test('forward: the token expires and a fresh one comes while a pre-check is at W
 
 test('compensation: the token expires and a fresh one comes while the unbind is at Womei; the unbind is sent again with it → COMPENSATED, not NEEDS_ATTENTION', async () => {
   const token = await freshToken();
-  // The checkout binds, then the verifying read is refused (a refusal: compensate). Voucher-less changes are
-  // slow: the first is the pricing, the second the compensating unbind.
+  // The bind lands but its answer is lost, then the read of the order that settles it is refused (a refusal:
+  // compensate). Voucher-less changes are slow: the first is the pricing, the second the compensating unbind.
   await h.sandbox.admin.addFault([
+    { endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'lostResponse', count: 1 },
     { endpoint: 'order/info/', kind: 'error', error: 'badParameter', count: 1 },
     { endpoint: 'order/change/', when: { discount_type: 'MARKETING' }, kind: 'latency', ms: SLOW_MS, count: 2 },
   ]);

@@ -32,11 +32,11 @@ test('a plaintext token (a caller that skipped the client) is refused at the doo
 /** A session of the rich user that this test alone uses (and expires). */
 const freshToken = () => h.sandbox.admin.addToken(FIXTURE.userIds.rich);
 
-test('token expires during pre-checks; refreshToken hands in a new one; the checkout carries on', async () => {
+test('token expires during pricing; refreshToken hands in a new one; the checkout carries on', async () => {
   const token = await freshToken();
-  await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'latency', ms: 600, count: 2 });
+  await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'MARKETING' }, kind: 'latency', ms: 600, count: 1 });
   const handle = await h.start(checkoutRequest({ token }));
-  await h.waitForStatus(handle, (s) => s.phase === 'PRECHECKING');
+  await h.waitForStatus(handle, (s) => s.phase === 'PRICING');
   await h.sandbox.admin.expireToken(token);
   const waiting = await h.waitForStatus(handle, (s) => s.phase === 'WAITING_FOR_TOKEN');
   expect(waiting.lastError?.type).toBe('TokenInvalid');
@@ -65,9 +65,9 @@ test('token expires during pre-checks; refreshToken hands in a new one; the chec
 
 test('token expires before binding and none comes → COMPENSATED TokenInvalid; order abandoned to its hold', async () => {
   const token = await freshToken();
-  await h.sandbox.admin.addFault({ endpoint: 'order/voucher/price/', kind: 'latency', ms: 600, count: 2 });
+  await h.sandbox.admin.addFault({ endpoint: 'order/change/', when: { discount_type: 'MARKETING' }, kind: 'latency', ms: 600, count: 1 });
   const handle = await h.start(checkoutRequest({ token, limits: { tokenWaitSeconds: 1 } }));
-  await h.waitForStatus(handle, (s) => s.phase === 'PRECHECKING');
+  await h.waitForStatus(handle, (s) => s.phase === 'PRICING');
   await h.sandbox.admin.expireToken(token);
   const settled = await h.settle(handle);
   expect(settled).toMatchObject({ status: 'FAILED', type: 'TokenInvalid' });
@@ -85,10 +85,14 @@ test('token expires before binding and none comes → COMPENSATED TokenInvalid; 
 
 async function bindThenExpire(attentionWaitSeconds: number) {
   const token = await freshToken();
-  // The verify step (order/info/) is slow: the token expires after the vouchers were bound.
-  await h.sandbox.admin.addFault({ endpoint: 'order/info/', kind: 'latency', ms: 600, count: 1 });
+  // The bind lands but its answer is garbled, and the read of the order that settles it (order/info/) is
+  // slow: the token expires after the vouchers were bound.
+  await h.sandbox.admin.addFault([
+    { endpoint: 'order/change/', when: { discount_type: 'TP_VOUCHER' }, kind: 'garbage', mode: 'truncated', count: 1 },
+    { endpoint: 'order/info/', kind: 'latency', ms: 600, count: 1 },
+  ]);
   const handle = await h.start(checkoutRequest({ token, limits: { tokenWaitSeconds: 1, attentionWaitSeconds } }));
-  await h.waitForStatus(handle, (s) => s.phase === 'VERIFYING');
+  await h.waitForStatus(handle, (s) => s.lastError?.step === 'bindVouchers');
   await h.sandbox.admin.expireToken(token);
   return handle;
 }

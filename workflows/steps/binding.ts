@@ -1,9 +1,11 @@
 /**
- * Binding the chosen vouchers to the order: bind with the long-running retry, verify (the answer proves the
- * binding and the order still holds its seats); and its undo, unbind, which waits in NEEDS_ATTENTION for a
- * fresh token when it must. Also what may still be bound on Womei's side (`mayBeBound` in the status).
+ * Binding the chosen vouchers to the order: bind with the long-running retry, verify (the bind answer proves
+ * the binding; runs from before the lean shape also read the order to see it still holds its seats); and its
+ * undo, unbind, which waits in NEEDS_ATTENTION for a fresh token when it must. Also what may still be bound on
+ * Womei's side (`mayBeBound` in the status).
  */
 import * as wf from '@temporalio/workflow';
+import { CancelledFailure } from '@temporalio/common';
 import type { OrderInfo, OrderPrice } from '../../src/womei/types';
 import { traitsOf, type FailureTraits } from '../../src/failure-types';
 import { backoff, call, TOKEN_REFRESHED_MID_CALL } from '../call';
@@ -12,6 +14,7 @@ import type { PricesYuan } from '../messages';
 import { backoffMs } from '../policy';
 import type { CheckoutRun } from '../run';
 import { settle, type Undo } from '../saga';
+import { leanShape } from '../shape';
 import { pricesOf, pricesOfInfo, verifyBinding, verifyVoucherUse } from '../voucher-rules';
 
 /** What one attempt left the checkout knowing. */
@@ -76,6 +79,16 @@ async function attemptBinding(run: CheckoutRun, orderId: string, codes: readonly
     return { kind: 'unproven', failure: { type: 'BindMismatch', message: `bind answer does not prove the binding: ${problems.join('; ')}`, cancelled: false } };
   }
   status.setPhase('VERIFYING');
+  // The lean shape (shape.ts): Womei binds only to a PENDING order, and the answer carries the voucher use and
+  // the prices verified above; order/info/ is read only after a bind answer was lost or unclear.
+  if (leanShape()) {
+    // A cancel that came while the bind was out still wins (the order/info read used to carry it): the bind may
+    // have landed, so compensation unbinds.
+    if (wf.CancellationScope.current().consideredCancelled) throw new CancelledFailure('the checkout was cancelled during the bind');
+    acceptBinding(run, codes, pricesOf(price));
+    status.note('VERIFYING', `${codes.length} voucher(s) bound to order ${orderId}, as the bind answer shows; ${price.orderPaymentPrice} yuan left to pay`);
+    return { kind: 'bound' };
+  }
   let info: OrderInfo;
   try {
     info = await call(run, 'verifyOrder', { orderId }, `verify order ${orderId} is still PENDING`);

@@ -1,7 +1,9 @@
 /**
  * The voucher choice: list the wallet, choose the codes (explicit ones checked in the wallet, or the best
- * ones), and pre-check each code once. Nothing here changes Womei's side, so there is nothing to undo; binding
- * the chosen codes is binding.ts. The pure decisions are voucher-rules.ts.
+ * ones), and either leave them to the bind (bind first: the bind validates each code anyway) or pre-check each
+ * code once (runs from before the lean shape, shape.ts, and after a refused bind, to name the culprit). Nothing here changes
+ * Womei's side, so there is nothing to undo; binding the chosen codes is binding.ts. The pure decisions are
+ * voucher-rules.ts.
  */
 import type { VoucherWallet } from '../../src/womei/types';
 import { traitsOf } from '../../src/failure-types';
@@ -21,17 +23,20 @@ export async function loadWallet(run: CheckoutRun): Promise<VoucherWallet> {
   return listed;
 }
 
+/** `precheck`: pre-check each chosen code before binding; without it the codes go to the bind unchecked. */
+export type ChoiceMode = { precheck: boolean };
+
 /**
- * Decides the codes and pre-checks each once. Pre-check answers are cached by code for the whole checkout (a
- * validation is never spent twice for the same answer, not even for a new order round). A replaceVouchers
- * update that lands meanwhile restarts the choice; once this returns, binding has started and the update is
- * refused.
+ * Decides the codes, and with `precheck` pre-checks each once. Pre-check answers are cached by code for the
+ * whole checkout (a validation is never spent twice for the same answer, not even for a new order round), and a
+ * cached refusal rules a code out in both modes. A replaceVouchers update that lands meanwhile restarts the
+ * choice; once this returns, binding has started and the update is refused.
  */
-export async function chooseVouchers(run: CheckoutRun, orderId: string): Promise<string[]> {
+export async function chooseVouchers(run: CheckoutRun, orderId: string, mode: ChoiceMode): Promise<string[]> {
   const choice = run.voucherChoice;
   for (;;) {
     const version = choice.version;
-    const codes = await chooseOnce(run, orderId);
+    const codes = await chooseOnce(run, orderId, mode);
     if (version === choice.version) {
       choice.bindStarted = true;
       return codes;
@@ -40,7 +45,7 @@ export async function chooseVouchers(run: CheckoutRun, orderId: string): Promise
   }
 }
 
-async function chooseOnce(run: CheckoutRun, orderId: string): Promise<string[]> {
+async function chooseOnce(run: CheckoutRun, orderId: string, mode: ChoiceMode): Promise<string[]> {
   const { status } = run;
   status.setPhase('CHOOSING_VOUCHERS');
   if (run.wallet === undefined || run.wallet.version < run.voucherChoice.version) await loadWallet(run);
@@ -59,6 +64,7 @@ async function chooseOnce(run: CheckoutRun, orderId: string): Promise<string[]> 
     candidates = bestCandidates(wallet, now);
     if (candidates.length === 0) throw checkoutFailure('VoucherNotUsable', 'no usable voucher in the wallet (unused and unexpired)');
   }
+  if (!mode.precheck) return chooseUnchecked(run, 'codes' in spec, candidates, want);
 
   status.setPhase('PRECHECKING');
   const pre = status.vouchers.prechecks;
@@ -79,6 +85,25 @@ async function chooseOnce(run: CheckoutRun, orderId: string): Promise<string[]> 
   if (chosen.length === 0) throw checkoutFailure('VoucherNotUsable', 'none of the wallet vouchers passed the pre-check');
   status.vouchers.chosen = chosen;
   status.note('PRECHECKING', `vouchers chosen: ${chosen.map(maskCode).join(', ')}`);
+  return chosen;
+}
+
+/**
+ * Bind first: the wanted codes go to the bind unchecked (it validates each code, so a pre-check would spend a
+ * second validation on the same answer). Only a code a pre-check has already refused in this checkout is
+ * ruled out: an explicit one ends the checkout, a `best` one is skipped.
+ */
+function chooseUnchecked(run: CheckoutRun, explicit: boolean, candidates: readonly string[], want: number): string[] {
+  const { status } = run;
+  const pre = status.vouchers.prechecks;
+  if (explicit) {
+    const refused = candidates.slice(0, want).find((c) => pre[c] === 'NOT_USABLE');
+    if (refused !== undefined) throw checkoutFailure('VoucherNotUsable', `voucher ${maskCode(refused)} was refused by the pre-check`);
+  }
+  const chosen = candidates.filter((c) => pre[c] !== 'NOT_USABLE').slice(0, want);
+  if (chosen.length === 0) throw checkoutFailure('VoucherNotUsable', 'none of the wallet vouchers passed the pre-check');
+  status.vouchers.chosen = chosen;
+  status.note(status.phase, `vouchers chosen: ${chosen.map(maskCode).join(', ')} (bound without a pre-check)`);
   return chosen;
 }
 
