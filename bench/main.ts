@@ -56,6 +56,7 @@ import { historyShape, hops, meanHops, type Hops } from './history';
 import { neededCalls, plainWomei, replayMiniProgram, type PlainWomei } from './plain-flows';
 import { CODE_PAIRS, judged, SeatPool, seatPairs, USER_ID } from './world';
 import { childPids, compiledWorker, processCpuMs, processMemory, ROOT, selfCpuMs, startWorkerProcess, type WorkerProcess } from './processes';
+import { intOption, UsageError } from '../scripts/cli-options';
 
 // ---------------------------------------------------------------------------------------------------------
 // Settings
@@ -82,17 +83,6 @@ interface Settings {
   timeoutS: number;
 }
 
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-function int(name: string, raw: string | undefined, fallback: number, min: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
 function parseSettings(argv: string[]): Settings {
   const { values } = parseArgs({
     args: argv,
@@ -114,7 +104,7 @@ function parseSettings(argv: string[]): Settings {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const levels = (values.levels ?? '1,10,50,100').split(',').map((l) => int('levels', l.trim(), 1, 1));
+  const levels = (values.levels ?? '1,10,50,100').split(',').map((l) => intOption('levels', l.trim(), 1, 1));
   const pairs = (flag: string, raw: string | undefined): Record<string, string> => {
     const kvs: Record<string, string> = {};
     for (const kv of (raw ?? '').split(',').filter(Boolean)) {
@@ -125,14 +115,14 @@ function parseSettings(argv: string[]): Settings {
     return kvs;
   };
   return {
-    latencyMs: int('latency-ms', values['latency-ms'], 50, 0),
-    rounds: int('rounds', values.rounds, 20, 1),
+    latencyMs: intOption('latency-ms', values['latency-ms'], 50, 0),
+    rounds: intOption('rounds', values.rounds, 20, 1),
     levels,
     plainLoad: !values['no-plain-load'],
     tuned: !values['no-tuned'],
     serverConfig: pairs('server-config', values['server-config']),
     tunedEnv: values['tuned-env'] === undefined ? TUNED_WORKER_ENV : pairs('tuned-env', values['tuned-env']),
-    timeoutS: int('timeout-s', values['timeout-s'], 1200, 10),
+    timeoutS: intOption('timeout-s', values['timeout-s'], 1200, 10),
   };
 }
 
